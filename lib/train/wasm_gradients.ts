@@ -37,33 +37,17 @@ function padInput(x: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): tf.Tensor4D
   return tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]);
 }
 
-/** The input pixels filter tap (kh, kw) meets at every output position: shape [N, outH, outW, C]. */
-function tap(xPadded: tf.Tensor4D, info: tf.backend_util.Conv2DInfo, kh: number, kw: number): tf.Tensor4D {
-  const top = kh * info.dilationHeight;
-  const left = kw * info.dilationWidth;
-  return tf.stridedSlice(
-    xPadded,
-    [0, top, left, 0],
-    [
-      info.batchSize,
-      top + (info.outHeight - 1) * info.strideHeight + 1,
-      left + (info.outWidth - 1) * info.strideWidth + 1,
-      info.inChannels,
-    ],
-    [1, info.strideHeight, info.strideWidth, 1],
-  ) as tf.Tensor4D;
-}
-
-/** A Tensor sharing a kernel input's data; the backend's reference count is raised so disposing it is safe. */
-function asTensor(info: TensorInfo): tf.Tensor {
-  const engine = tf.engine();
-  engine.backend.incRef(info.dataId);
-  return engine.makeTensorFromTensorInfo(info);
+/** Keeps the first `height` × `width` rows and columns of a [B, H, W, C] tensor (the conv trick may give more). */
+function cropTo(t: tf.Tensor4D, height: number, width: number): tf.Tensor4D {
+  const [b, , , c] = t.shape;
+  return tf.slice(t, [0, 0, 0, 0], [b, height, width, c]);
 }
 
 /**
- * dW for CONV_2D: im2col of the input (one column block per filter tap) times dy, as one matmul.
- * dW[kh, kw, c, o] = Σ_{n, oh, ow} x[n, oh·sh + kh·dh − top, ow·sw + kw·dw − left, c] · dy[n, oh, ow, o]
+ * dW for CONV_2D, itself computed as one convolution: the input with channels and batch swapped, convolved with
+ * dy used as a filter whose taps sit `stride` apart (a dilated filter).
+ * dW[kh, kw, c, o] = Σ_{n, oh, ow} x[n, oh·sh + kh − top, ow·sw + kw − left, c] · dy[n, oh, ow, o]
+ * (tfjs supports only dilation 1 in conv gradients, so none is handled here.)
  */
 export function conv2dBackpropFilter(
   x: tf.Tensor4D,
@@ -73,21 +57,18 @@ export function conv2dBackpropFilter(
 ): tf.Tensor4D {
   return tf.tidy(() => {
     const info = convGeometry(x.shape, filterShape, attrs, false);
-    const xPadded = padInput(x, info);
-    const taps: tf.Tensor4D[] = [];
-    for (let kh = 0; kh < info.filterHeight; kh++) {
-      for (let kw = 0; kw < info.filterWidth; kw++) taps.push(tap(xPadded, info, kh, kw));
-    }
-    const rows = info.batchSize * info.outHeight * info.outWidth;
-    const patches = tf.concat(taps, 3).reshape([rows, info.filterHeight * info.filterWidth * info.inChannels]);
-    const dW = tf.matMul(patches, dy.reshape([rows, info.outChannels]), true, false);
-    return dW.reshape(filterShape);
+    const channelsAsBatch = padInput(x, info).transpose([3, 1, 2, 0]) as tf.Tensor4D; // [C, H', W', N]
+    const dyAsFilter = dy.transpose([1, 2, 0, 3]) as tf.Tensor4D; // [oH, oW, N, O]
+    const strides: [number, number] = [info.strideHeight, info.strideWidth];
+    const dW = tf.conv2d(channelsAsBatch, dyAsFilter, 1, "valid", "NHWC", strides); // [C, ≥fh, ≥fw, O]
+    return cropTo(dW, info.filterHeight, info.filterWidth).transpose([1, 2, 0, 3]);
   });
 }
 
 /**
- * dW for DEPTHWISE_CONV_2D: for each tap, the per-channel product of input and dy summed over positions.
- * dW[kh, kw, c, m] = Σ_{n, oh, ow} x[n, oh·sh + kh·dh − top, ow·sw + kw·dw − left, c] · dy[n, oh, ow, c·M + m]
+ * dW for DEPTHWISE_CONV_2D, as one depthwise convolution: every (example, channel) pair becomes a channel of a
+ * single image, dy becomes a dilated per-channel filter, and the examples are summed afterwards.
+ * dW[kh, kw, c, m] = Σ_{n, oh, ow} x[n, oh·sh + kh − top, ow·sw + kw − left, c] · dy[n, oh, ow, c·M + m]
  */
 export function depthwiseBackpropFilter(
   x: tf.Tensor4D,
@@ -98,22 +79,25 @@ export function depthwiseBackpropFilter(
   return tf.tidy(() => {
     const info = convGeometry(x.shape, filterShape, attrs, true);
     const [, , channels, multiplier] = filterShape;
-    const rows = info.batchSize * info.outHeight * info.outWidth;
-    const dy3 = dy.reshape([rows, channels, multiplier]);
+    const { batchSize: n, outHeight: oh, outWidth: ow } = info;
     const xPadded = padInput(x, info);
-    const taps: tf.Tensor[] = [];
-    for (let kh = 0; kh < info.filterHeight; kh++) {
-      for (let kw = 0; kw < info.filterWidth; kw++) {
-        taps.push(tf.mul(tap(xPadded, info, kh, kw).reshape([rows, channels, 1]), dy3).sum(0));
-      }
-    }
-    return tf.stack(taps).reshape(filterShape);
+    const [, hp, wp] = xPadded.shape;
+    const image = xPadded.transpose([1, 2, 0, 3]).reshape([1, hp, wp, n * channels]) as tf.Tensor4D;
+    const filter = dy.reshape([n, oh, ow, channels * multiplier]).transpose([1, 2, 0, 3])
+      .reshape([oh, ow, n * channels, multiplier]) as tf.Tensor4D;
+    const strides: [number, number] = [info.strideHeight, info.strideWidth];
+    const perExample = tf.depthwiseConv2d(image, filter, 1, "valid", "NHWC", strides); // [1, ≥fh, ≥fw, N·C·M]
+    const [, rh, rw] = perExample.shape;
+    const summed = perExample.reshape([rh, rw, n, channels * multiplier]).sum(2)
+      .reshape([1, rh, rw, channels * multiplier]) as tf.Tensor4D;
+    return cropTo(summed, info.filterHeight, info.filterWidth).reshape(filterShape);
   });
 }
 
 /**
- * dx for DEPTHWISE_CONV_2D: each filter tap's contribution, spread back to the input positions it read
- * (zeros between strided positions), summed, then the padding cropped away.
+ * dx for DEPTHWISE_CONV_2D, as one depthwise convolution: dy spread back to the input grid (zeros between strided
+ * positions), padded, and correlated with the spatially flipped filter; the multiplier outputs of a channel are
+ * summed. dx[n, i, j, c] = Σ_{kh, kw, m} dy[n, oh, ow, c·M + m] · W[kh, kw, c, m] where i = oh·sh + kh − top.
  */
 export function depthwiseBackpropInput(
   dy: tf.Tensor4D,
@@ -123,38 +107,34 @@ export function depthwiseBackpropInput(
 ): tf.Tensor4D {
   return tf.tidy(() => {
     const info = convGeometry(inputShape, filter.shape, attrs, true);
-    const [, , channels, multiplier] = filter.shape;
-    const { top, bottom, left, right } = info.padInfo;
-    const paddedH = info.inHeight + top + bottom;
-    const paddedW = info.inWidth + left + right;
+    const [fh, fw, channels, multiplier] = filter.shape;
     const { batchSize: n, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
-    const dy5 = dy.reshape([n, oh, ow, channels, multiplier]);
-    let dxPadded: tf.Tensor4D = tf.zeros([n, paddedH, paddedW, channels]);
-    for (let kh = 0; kh < info.filterHeight; kh++) {
-      for (let kw = 0; kw < info.filterWidth; kw++) {
-        const w = tf.slice(filter, [kh, kw, 0, 0], [1, 1, channels, multiplier]).reshape([channels, multiplier]);
-        let contribution = tf.mul(dy5, w).sum(4) as tf.Tensor4D; // [n, oh, ow, channels]
-        if (sh > 1 || sw > 1) {
-          // Put each output position back at its stride: insert zeros between rows and columns.
-          contribution = contribution.reshape([n, oh, 1, ow, 1, channels])
-            .pad([[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]])
-            .reshape([n, oh * sh, ow * sw, channels])
-            .slice([0, 0, 0, 0], [n, (oh - 1) * sh + 1, (ow - 1) * sw + 1, channels]);
-        }
-        const rowStart = kh * info.dilationHeight;
-        const colStart = kw * info.dilationWidth;
-        const spanH = (oh - 1) * sh + 1;
-        const spanW = (ow - 1) * sw + 1;
-        dxPadded = dxPadded.add(contribution.pad([
-          [0, 0],
-          [rowStart, paddedH - rowStart - spanH],
-          [colStart, paddedW - colStart - spanW],
-          [0, 0],
-        ]));
-      }
+    const { dilationHeight: dh, dilationWidth: dw } = info;
+    let spread: tf.Tensor4D = dy;
+    if (sh > 1 || sw > 1) {
+      spread = dy.reshape([n, oh, 1, ow, 1, channels * multiplier])
+        .pad([[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]])
+        .reshape([n, oh * sh, ow * sw, channels * multiplier])
+        .slice([0, 0, 0, 0], [n, (oh - 1) * sh + 1, (ow - 1) * sw + 1, channels * multiplier]);
     }
-    return dxPadded.slice([0, top, left, 0], inputShape);
+    // Pad so that a VALID correlation with the (dilated) filter gives exactly the input's height and width.
+    const before = [(fh - 1) * dh - info.padInfo.top, (fw - 1) * dw - info.padInfo.left];
+    const after = [
+      info.inHeight + (fh - 1) * dh - before[0] - spread.shape[1],
+      info.inWidth + (fw - 1) * dw - before[1] - spread.shape[2],
+    ];
+    const padded = spread.pad([[0, 0], [before[0], after[0]], [before[1], after[1]], [0, 0]]);
+    const flipped = tf.reverse(filter, [0, 1]).reshape([fh, fw, channels * multiplier, 1]) as tf.Tensor4D;
+    const dx = tf.depthwiseConv2d(padded, flipped, 1, "valid", "NHWC", [dh, dw]);
+    return dx.reshape([n, info.inHeight, info.inWidth, channels, multiplier]).sum(4) as tf.Tensor4D;
   });
+}
+
+/** A Tensor sharing a kernel input's data; the backend's reference count is raised so disposing it is safe. */
+function asTensor(info: TensorInfo): tf.Tensor {
+  const engine = tf.engine();
+  engine.backend.incRef(info.dataId);
+  return engine.makeTensorFromTensorInfo(info);
 }
 
 type Kernel4D = (a: tf.Tensor4D, b: tf.Tensor4D, shape: [number, number, number, number], attrs: NamedAttrMap) => tf.Tensor4D;

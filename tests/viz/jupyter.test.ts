@@ -1,70 +1,61 @@
-import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { repoRoot } from "../../lib/runtime/mod.ts";
+import { which } from "../../lib/env/mod.ts";
+import { executeNotebook } from "../../tools/notebook/mod.ts";
 
-// The real contract: in the Deno kernel ONE awaited call shows a figure, and a
-// progress bar updates ONE output in place. Needs Debian's python3-jupyter-client.
-const python = "/usr/bin/python3";
+// The real contract: in the Deno kernel ONE awaited call shows a figure, and a progress bar updates ONE output in
+// place. Runs a small notebook through the project's own runner (tools/notebook).
 const deno = `${repoRoot()}/node_modules/.bin/deno`;
-function hasJupyterClient(): boolean {
-  try {
-    execFileSync(python, ["-c", "import jupyter_client"], { stdio: "ignore" });
-    return existsSync(deno);
-  } catch {
-    return false;
-  }
-}
-const ok = hasJupyterClient();
-if (!ok) console.warn("tests/viz: /usr/bin/python3 with jupyter_client or node_modules/.bin/deno missing: Deno-kernel test skipped.");
 
-interface Msg {
-  type: string;
-  late: boolean;
-  content: { data?: Record<string, unknown>; transient?: { display_id?: string }; text?: string; evalue?: string };
+function notebookOf(cells: string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), "viz-kernel-"));
+  const path = join(dir, "viz.ipynb");
+  writeFileSync(path, JSON.stringify({
+    cells: cells.map((source) => ({ cell_type: "code", metadata: {}, source, outputs: [], execution_count: null })),
+    metadata: { kernelspec: { name: "deno", display_name: "Deno", language: "typescript" } },
+    nbformat: 4,
+    nbformat_minor: 5,
+  }));
+  return path;
 }
 
-describe.skipIf(!ok)("in the Deno Jupyter kernel", () => {
-  test("show() is one display_data with plotly JSON, HTML and text; progress updates one output", { timeout: 120_000 }, () => {
+type Output = { output_type: string; data?: Record<string, unknown>; text?: string | string[] };
+
+describe("in the Deno Jupyter kernel", () => {
+  test("show() is one display_data with plotly JSON, HTML (+ PNG) and text; progress updates one output", { timeout: 180_000 }, async () => {
     const viz = `${repoRoot()}/lib/viz/mod.ts`;
     const rt = `${repoRoot()}/lib/runtime/mod.ts`;
-    const cells = [
+    const path = notebookOf([
       `import { lineChart, show, progress } from "${viz}"; import { isJupyter, runtimeName } from "${rt}";`,
-      `await show(lineChart({ title: "Loss", y: [3, 2, 1] }), { png: false });`,
+      `await show(lineChart({ title: "Loss", y: [3, 2, 1] }));`,
       `const p = progress(10, { label: "train" });
        for (let i = 0; i < 10; i++) { await new Promise((r) => setTimeout(r, 40)); p.tick(1, "loss " + (1 / (i + 1)).toFixed(2)); }
        await p.done();`,
       `[isJupyter(), runtimeName()].join(",")`,
-    ];
-    const script = fileURLToPath(new URL("./jupyter_kernel.py", import.meta.url));
-    const raw = execFileSync(python, [script, deno, repoRoot(), ...cells], {
-      encoding: "utf8", timeout: 110_000, maxBuffer: 64 << 20, stdio: ["ignore", "pipe", "ignore"],
-    });
-    const results = JSON.parse(raw) as { messages: Msg[] }[];
-    const errors = results.flatMap((r) => r.messages.filter((m) => m.type === "error"));
-    expect(errors.map((e) => e.content.evalue)).toEqual([]);
+    ]);
+    const result = await executeNotebook(path, { deno, cwd: repoRoot() });
+    expect(result.error?.message).toBeUndefined();
+    const outputs = result.notebook.cells.map((c) => ((c as { outputs?: Output[] }).outputs ?? []));
 
-    const fig = results[1].messages.filter((m) => m.type === "display_data");
+    const fig = outputs[1].filter((o) => o.output_type === "display_data");
     expect(fig).toHaveLength(1);
-    const data = fig[0].content.data ?? {};
-    expect(Object.keys(data).sort()).toEqual(["application/vnd.plotly.v1+json", "text/html", "text/plain"]);
+    const data = fig[0].data ?? {};
+    const keys = ["application/vnd.plotly.v1+json", "text/html", "text/plain"];
+    if (which("chromium") || which("chromium-browser")) keys.push("image/png");
+    expect(Object.keys(data).sort()).toEqual(keys.sort());
     expect((data["application/vnd.plotly.v1+json"] as { layout: { title: { text: string } } }).layout.title.text).toBe("Loss");
     expect(data["text/html"] as string).toContain("plotly.js v"); // first figure of the session carries the library
-    expect(fig[0].late).toBe(false); // sent before the cell reported idle
 
-    const prog = results[2].messages.filter((m) => m.type === "display_data" || m.type === "update_display_data");
-    expect(prog[0].type).toBe("display_data");
-    const id = prog[0].content.transient?.display_id;
-    expect(id).toMatch(/^tk-progress-\d+$/);
-    expect(prog.slice(1).every((m) => m.type === "update_display_data" && m.content.transient?.display_id === id)).toBe(true);
-    expect(prog.length).toBeLessThanOrEqual(6); // throttled: ≤ 5 updates/s over ~0.4 s, plus first and final
-    const last = prog.at(-1)!;
-    expect(last.content.data?.["text/plain"]).toMatch(/train {2}\[█+\] 10\/10 {2}100%.*loss 0\.10$/);
-    expect(last.content.data?.["text/html"]).toContain("<progress");
-    expect(last.late).toBe(false);
+    // every update went to the same output: one display, showing the final state
+    expect(outputs[2]).toHaveLength(1);
+    const last = outputs[2][0];
+    expect(last.data?.["text/plain"]).toMatch(/train {2}\[█+\] 10\/10 {2}100%.*loss 0\.10$/);
+    expect(last.data?.["text/html"]).toContain("<progress");
 
-    const res = results[3].messages.find((m) => m.type === "execute_result");
-    if (res) expect(String(res.content.data?.["text/plain"])).toContain("true,deno");
+    const res = outputs[3].find((o) => o.output_type === "execute_result");
+    expect(String(res?.data?.["text/plain"])).toContain("true,deno");
   });
 });

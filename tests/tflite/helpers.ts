@@ -15,17 +15,8 @@ export function loadModel(name: string): Uint8Array {
   return new Uint8Array(readFileSync(`${SHARED_DIR}${name}.tflite`));
 }
 
-/** Seeded PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG (the kit's mulberry32). */
+export { mulberry32 as rng } from "../../lib/util/random.ts";
 
 // ---- TFLite's own runtime (tfjs-tflite's wasm), through the kit's loader ----
 

@@ -58,9 +58,11 @@ fi
 stamp="node_modules/.tinyml-installed"
 want="$(sha256sum package.json package-lock.json | sha256sum | cut -c1-64)"
 if [ ! -x node_modules/.bin/deno ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  say "Installing npm packages (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error >&2
-  echo "$want" >"$stamp"
+  say "Installing npm packages (npm install, from package-lock.json)"
+  # `npm ci` refuses this lock: the registry here lacks other platforms' optional Deno binaries,
+  # which `npm install` skips while still installing the locked versions.
+  npm install --no-audit --no-fund --loglevel=error >&2
+  sha256sum package.json package-lock.json | sha256sum | cut -c1-64 >"$stamp"
 fi
 
 # --- 3. The Deno Jupyter kernelspec, pointing at this project's own Deno ----------------------------

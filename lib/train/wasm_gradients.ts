@@ -115,7 +115,7 @@ export function depthwiseBackpropInput(
       spread = dy.reshape([n, oh, 1, ow, 1, channels * multiplier])
         .pad([[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]])
         .reshape([n, oh * sh, ow * sw, channels * multiplier])
-        .slice([0, 0, 0, 0], [n, (oh - 1) * sh + 1, (ow - 1) * sw + 1, channels * multiplier]);
+        .slice([0, 0, 0, 0], [n, (oh - 1) * sh + 1, (ow - 1) * sw + 1, channels * multiplier]) as tf.Tensor4D;
     }
     // Pad so that a VALID correlation with the (dilated) filter gives exactly the input's height and width.
     const before = [(fh - 1) * dh - info.padInfo.top, (fw - 1) * dw - info.padInfo.left];
@@ -123,7 +123,7 @@ export function depthwiseBackpropInput(
       info.inHeight + (fh - 1) * dh - before[0] - spread.shape[1],
       info.inWidth + (fw - 1) * dw - before[1] - spread.shape[2],
     ];
-    const padded = spread.pad([[0, 0], [before[0], after[0]], [before[1], after[1]], [0, 0]]);
+    const padded = spread.pad([[0, 0], [before[0], after[0]], [before[1], after[1]], [0, 0]]) as tf.Tensor4D;
     const flipped = tf.reverse(filter, [0, 1]).reshape([fh, fw, channels * multiplier, 1]) as tf.Tensor4D;
     const dx = tf.depthwiseConv2d(padded, flipped, 1, "valid", "NHWC", [dh, dw]);
     return dx.reshape([n, info.inHeight, info.inWidth, channels, multiplier]).sum(4) as tf.Tensor4D;
@@ -131,7 +131,8 @@ export function depthwiseBackpropInput(
 }
 
 /** A Tensor sharing a kernel input's data; the backend's reference count is raised so disposing it is safe. */
-function asTensor(info: TensorInfo): tf.Tensor {
+function asTensor(info: TensorInfo | undefined): tf.Tensor {
+  if (!info) throw new RangeError("wasm gradient kernel called without one of its inputs");
   const engine = tf.engine();
   engine.backend.incRef(info.dataId);
   return engine.makeTensorFromTensorInfo(info);

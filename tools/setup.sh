@@ -23,7 +23,10 @@ apt_packages=(
   # Cortex-M4 (Nano 33 BLE Sense core) compiler and emulator
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
   # voices, audio tools and real human speech for keyword spotting
-  espeak-ng flite sox asterisk-core-sounds-en-wav
+  espeak-ng flite sox
+  # real human speakers saying the digits, in five languages (the "does it work for everyone?" set)
+  asterisk-core-sounds-en-wav asterisk-core-sounds-es-wav asterisk-core-sounds-fr-wav asterisk-core-sounds-it-wav
+  asterisk-core-sounds-ru-wav asterisk-prompt-es-co asterisk-prompt-fr-armelle asterisk-prompt-it-menardi-wav
   # the 8x8 digits dataset
   python3-sklearn
 )

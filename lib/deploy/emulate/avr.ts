@@ -126,7 +126,12 @@ export function runAvr(hex: string, options: RunAvrOptions = {}): AvrRun {
     // Inner batch keeps the loop test cheap; the marker flag is checked after every instruction.
     const batchEnd = Math.min(cpu.cycles + 100_000, maxCycles);
     while (cpu.cycles < batchEnd && !marker) {
+      const interruptsWereOn = cpu.interruptsEnabled;
       avrInstruction(cpu);
+      // A real AVR runs one more instruction after SEI (or `out SREG` setting I) before taking an interrupt;
+      // avr-gcc relies on it when it moves the stack pointer (`out SPH; out SREG; out SPL`). avr8js 0.21 does
+      // not, and a timer interrupt landing there corrupts the stack, so run that instruction here.
+      if (!interruptsWereOn && cpu.interruptsEnabled) avrInstruction(cpu);
       cpu.tick();
     }
     if (marker) {

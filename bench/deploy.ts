@@ -1,0 +1,182 @@
+/**
+ * Size and speed of generated deployments (lib/deploy/codegen).
+ *
+ *   node_modules/.bin/deno run -A bench/deploy.ts
+ *
+ * 1. micro_speech on a Cortex-M4F: flash (text + data) and static RAM (data + bss) of the generated model +
+ *    kernels, from arm-none-eabi-size, against TensorFlow Lite Micro's published figures for the same model:
+ *    - code: "The core runtime fits in 16 KB on an Arm Cortex M3, and with enough operators to run a speech
+ *      keyword detection model, takes up a total of 22 KB." (tensorflow.org/lite/microcontrollers/overview,
+ *      the TFLM overview page of TensorFlow 2.x) -> 22 KB = 22528 bytes of code;
+ *    - model: the flatbuffer itself, micro_speech_quantized.tflite = 18800 bytes, stored in flash as a C array;
+ *    - RAM: the micro_speech example's arena, `constexpr int kTensorArenaSize = 10 * 1024;`
+ *      (tensorflow/lite/micro/examples/micro_speech/main_functions.cc) -> 10240 bytes.
+ *    Ours is measured two ways: the object files alone (model .c + kernels .c, -Os), and the increase of a
+ *    linked firmware (with --gc-sections) over the same firmware without the model.
+ * 2. AVR cycles per multiply-accumulate in avr8js (ATmega328P, Uno) for a FULLY_CONNECTED and a CONV_2D layer
+ *    that fit the Uno: cycles of N inferences minus cycles of 0 inferences, divided by N * MACs (MACs counted
+ *    from the shapes). Goal: <= 8 cycles/MAC. The FULLY_CONNECTED inner loop is AVR assembly at 11.75 cycles
+ *    per MAC (ld 2 + lpm 3 + muls 2 + 4 to accumulate, + loop/4); requantizing each output adds ~1000 cycles,
+ *    which the 1024-deep layer spreads thinner than the 256-deep one.
+ *
+ * @module
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Graph, Tensor } from "../lib/graph/types.ts";
+import { readTflite } from "../lib/tflite/mod.ts";
+import { generateArduinoLibrary } from "../lib/deploy/codegen/mod.ts";
+import { buildCortexM4, CORTEX_M4_FLAGS, runAvr } from "../lib/deploy/emulate/mod.ts";
+
+const CONFORMANCE = fileURLToPath(new URL("../../shared/conformance/", import.meta.url));
+const TFLM_CODE_BYTES = 22 * 1024;
+const TFLM_ARENA_BYTES = 10 * 1024;
+
+function sh(cmd: string, args: string[], input?: Uint8Array): { stdout: string; raw: Uint8Array } {
+  const r = spawnSync(cmd, args, { input, maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed:\n${r.stderr}`);
+  return { stdout: r.stdout.toString(), raw: new Uint8Array(r.stdout) };
+}
+
+/** text+data and data+bss of object files, from arm-none-eabi-size (Berkeley format). */
+function objectSizes(objs: string[]): { flash: number; ram: number } {
+  let flash = 0, ram = 0;
+  for (const line of sh("arm-none-eabi-size", objs).stdout.trim().split("\n").slice(1)) {
+    const [text, data, bss] = line.trim().split(/\s+/).map(Number);
+    flash += text + data;
+    ram += data + bss;
+  }
+  return { flash, ram };
+}
+
+const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)} %`;
+
+async function microSpeechSizes(): Promise<void> {
+  const tflite = join(CONFORMANCE, "micro_speech_quantized.tflite");
+  const modelBytes = statSync(tflite).size;
+  const graph = readTflite(new Uint8Array(readFileSync(tflite)));
+  const dir = mkdtempSync(join(tmpdir(), "tinyml-bench-deploy-"));
+  const lib = generateArduinoLibrary(graph, { name: "micro_speech", outDir: join(dir, "lib") });
+  const objs = ["micro_speech_model.c", "tinyml_kernels.c"].map((f) => {
+    const o = join(dir, f + ".o");
+    sh("arm-none-eabi-gcc", [...CORTEX_M4_FLAGS, "-Os", "-std=c99", "-ffunction-sections", "-fdata-sections", `-I${lib.srcDir}`, "-c", join(lib.srcDir, f), "-o", o]);
+    return o;
+  });
+  const objSize = objectSizes(objs);
+  // Marginal cost in a linked firmware: main() that runs the model vs main() that does not.
+  const withModel = join(dir, "with.c"), without = join(dir, "without.c");
+  writeFileSync(withModel, `#include "micro_speech.h"\nint main(void) { micro_speech_run(); return micro_speech_output()[0]; }\n`);
+  writeFileSync(without, `int main(void) { return 0; }\n`);
+  const a = await buildCortexM4([withModel, join(lib.srcDir, "micro_speech_model.c"), join(lib.srcDir, "tinyml_kernels.c")], [lib.srcDir], { outDir: join(dir, "a"), cflags: ["-Os"] });
+  const b = await buildCortexM4([without], [], { outDir: join(dir, "b"), cflags: ["-Os"] });
+  const linked = { flash: a.flashBytes - b.flashBytes, ram: a.ramBytes - b.ramBytes };
+  const tflmFlash = TFLM_CODE_BYTES + modelBytes;
+  console.log("## micro_speech on Cortex-M4F (arm-none-eabi-gcc -Os)");
+  console.log(`generated: ${lib.constBytes} B constants, ${lib.arenaBytes} B arena, ${lib.macs} MACs`);
+  console.log(`TFLM (published): flash ${tflmFlash} B (22 KB runtime+ops + ${modelBytes} B model), RAM ${TFLM_ARENA_BYTES} B arena`);
+  console.log(`| measure | flash (text+data) | RAM (data+bss) | flash vs TFLM | RAM vs TFLM |`);
+  console.log(`|---|---|---|---|---|`);
+  console.log(`| objects (model + kernels) | ${objSize.flash} | ${objSize.ram} | ${pct(objSize.flash, tflmFlash)} | ${pct(objSize.ram, TFLM_ARENA_BYTES)} |`);
+  console.log(`| linked increase (gc-sections) | ${linked.flash} | ${linked.ram} | ${pct(linked.flash, tflmFlash)} | ${pct(linked.ram, TFLM_ARENA_BYTES)} |`);
+  console.log("");
+}
+
+/** Deterministic pseudo-random int8 values (LCG), so every run measures the same layer. */
+function int8s(n: number, seed: number): Int8Array {
+  const out = new Int8Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = ((s >>> 24) % 255) - 127;
+  }
+  return out;
+}
+
+function act(name: string, shape: number[], scale: number, zp: number): Tensor {
+  return { name, shape, dtype: "int8", quant: { scale: [scale], zeroPoint: [zp], quantizedDimension: 0 } };
+}
+
+/** One FULLY_CONNECTED layer: in -> out features. */
+function fcGraph(inF: number, outF: number): Graph {
+  const w: Tensor = { name: "w", shape: [outF, inF], dtype: "int8", data: int8s(inF * outF, 1), quant: { scale: [0.01], zeroPoint: [0], quantizedDimension: 0 } };
+  const b: Tensor = { name: "b", shape: [outF], dtype: "int32", data: new Int32Array(outF).fill(100), quant: { scale: [0.0005], zeroPoint: [0], quantizedDimension: 0 } };
+  return {
+    tensors: [act("x", [1, inF], 0.05, -3), w, b, act("y", [1, outF], 0.2, 5)],
+    operators: [{ options: { op: "FULLY_CONNECTED", fusedActivation: "NONE", keepNumDims: false }, inputs: [0, 1, 2], outputs: [3] }],
+    inputs: [0],
+    outputs: [3],
+  };
+}
+
+/** One CONV_2D layer, VALID padding (every MAC counted from the shapes is performed). */
+function convGraph(h: number, w: number, cin: number, cout: number, k: number): Graph {
+  const f: Tensor = { name: "f", shape: [cout, k, k, cin], dtype: "int8", data: int8s(cout * k * k * cin, 2), quant: { scale: new Array(cout).fill(0.01), zeroPoint: new Array(cout).fill(0), quantizedDimension: 0 } };
+  const b: Tensor = { name: "b", shape: [cout], dtype: "int32", data: new Int32Array(cout).fill(-50), quant: { scale: new Array(cout).fill(0.0005), zeroPoint: new Array(cout).fill(0), quantizedDimension: 0 } };
+  return {
+    tensors: [act("x", [1, h, w, cin], 0.05, -3), f, b, act("y", [1, h - k + 1, w - k + 1, cout], 0.2, 5)],
+    operators: [{ options: { op: "CONV_2D", padding: "VALID", strideW: 1, strideH: 1, dilationW: 1, dilationH: 1, fusedActivation: "RELU" }, inputs: [0, 1, 2], outputs: [3] }],
+    inputs: [0],
+    outputs: [3],
+  };
+}
+
+/** Bare-metal ATmega328P program: fill the input, run the model `reps` times, print the output and END. */
+function avrMain(reps: number, inBytes: number, outBytes: number): string {
+  return `#include <avr/io.h>
+#include <stdint.h>
+#include "layer.h"
+static void put(char c) { while (!(UCSR0A & (1 << UDRE0))) {} UDR0 = c; }
+static void hex(uint8_t b) { static const char d[] = "0123456789abcdef"; put(d[b >> 4]); put(d[b & 15]); }
+int main(void) {
+  uint16_t i;
+  uint8_t r;
+  UBRR0H = 0; UBRR0L = 8; UCSR0B = 1 << TXEN0; UCSR0C = 3 << UCSZ00;
+  for (i = 0; i < ${inBytes}; ++i) layer_input()[i] = (int8_t)(i * 37 + 11);
+  for (r = 0; r < ${reps}; ++r) layer_run();
+  put('O'); put('U'); put('T');
+  for (i = 0; i < ${outBytes}; ++i) { put(' '); hex((uint8_t)layer_output()[i]); }
+  put('\\n'); put('E'); put('N'); put('D'); put('\\n');
+  for (;;) {}
+}
+`;
+}
+
+function avrCyclesPerMac(label: string, graph: Graph): void {
+  const dir = mkdtempSync(join(tmpdir(), "tinyml-bench-avr-"));
+  const lib = generateArduinoLibrary(graph, { name: "layer", outDir: join(dir, "lib"), board: "uno" });
+  const reps = 4;
+  const cycles: number[] = [];
+  let out = "";
+  for (const n of [0, reps]) {
+    const main = join(dir, `main${n}.c`), elf = join(dir, `fw${n}.elf`), hex = join(dir, `fw${n}.hex`);
+    writeFileSync(main, avrMain(n, lib.inputBytes, lib.outputBytes));
+    sh("avr-gcc", ["-mmcu=atmega328p", "-DF_CPU=16000000UL", "-Os", "-std=c99", "-ffunction-sections", "-fdata-sections", "-Wl,--gc-sections", `-I${lib.srcDir}`, main, join(lib.srcDir, "layer_model.c"), join(lib.srcDir, "tinyml_kernels.c"), "-o", elf]);
+    sh("avr-objcopy", ["-O", "ihex", "-R", ".eeprom", elf, hex]);
+    const run = runAvr(readFileSync(hex, "utf8"), { mcu: "atmega328p", maxCycles: 400_000_000 });
+    if (run.stoppedBy !== "marker") throw new Error(`${label}: the AVR program did not finish (${run.stoppedBy})`);
+    cycles.push(run.cycles);
+    out = run.output;
+  }
+  // Cross-check the AVR result against the same generated C on the host.
+  const host = join(dir, "host");
+  writeFileSync(join(dir, "host.c"), `#include <stdio.h>
+#include "layer.h"
+int main(void) { int i; for (i = 0; i < ${lib.inputBytes}; ++i) layer_input()[i] = (int8_t)(i * 37 + 11);
+  layer_run(); printf("OUT"); for (i = 0; i < ${lib.outputBytes}; ++i) printf(" %02x", (unsigned)(uint8_t)layer_output()[i]); printf("\\nEND\\n"); return 0; }
+`);
+  sh("gcc", ["-O2", "-std=c99", `-I${lib.srcDir}`, join(dir, "host.c"), join(lib.srcDir, "layer_model.c"), join(lib.srcDir, "tinyml_kernels.c"), "-lm", "-o", host]);
+  const same = sh(host, []).stdout === out.replace(/\r/g, "");
+  const perInference = (cycles[1] - cycles[0]) / reps;
+  console.log(`| ${label} | ${lib.macs} | ${Math.round(perInference)} | ${(perInference / lib.macs).toFixed(2)} | ${(perInference / 16e3).toFixed(1)} ms | ${same ? "yes" : "NO"} |`);
+}
+
+await microSpeechSizes();
+console.log("## AVR ATmega328P (Uno) in avr8js, avr-gcc -Os; goal <= 8 cycles/MAC");
+console.log("| layer | MACs | cycles/inference | cycles/MAC | at 16 MHz | same bytes as host |");
+console.log("|---|---|---|---|---|---|");
+avrCyclesPerMac("FULLY_CONNECTED 256 -> 64", fcGraph(256, 64));
+avrCyclesPerMac("FULLY_CONNECTED 1024 -> 16", fcGraph(1024, 16));
+avrCyclesPerMac("CONV_2D 10x10x8 -> 8x8x8, 3x3", convGraph(10, 10, 8, 8, 3));

@@ -48,3 +48,29 @@ export function expectPlotsComplete(result: NotebookResult): number {
   }
   return plots.length;
 }
+
+/**
+ * The checks every course lesson must pass: it ran without error outputs, shows at least `minPlots` complete
+ * plots, has a self-checked exercise (a ✓/✗ line), and its "To the board" section printed the flash/RAM fit and
+ * an all-identical verdict from the emulated board. Returns the printed text for lesson-specific assertions.
+ */
+export function expectLessonComplete(result: NotebookResult, name: string, minPlots = 3): string {
+  expect(expectPlotsComplete(result), `${name}: too few plots`).toBeGreaterThanOrEqual(minPlots);
+  const text = printedText(result);
+  expect(text).toMatch(/flash +[\d,.]+ (B|KB) of [\d,.]+ (B|KB)/);
+  expect(text).toMatch(/RAM +[\d,.]+ (B|KB) of [\d,.]+ (B|KB)/);
+  const verdict = /verdict {2}identical: (\d+)\/(\d+) samples/.exec(text);
+  expect(verdict, `${name} printed no "identical" verdict`).not.toBeNull();
+  expect(verdict![1]).toBe(verdict![2]);
+  expect(Number(verdict![1])).toBeGreaterThan(0);
+  expect(text, `${name}: no self-checked exercise`).toMatch(/^[✓✗] /m);
+  expect(codeCellOutputs(result).flat().filter((o) => o.output_type === "error")).toEqual([]);
+  return text;
+}
+
+/** The first number captured by `pattern` (group 1) in a notebook's printed text; fails the test if absent. */
+export function printedNumber(text: string, pattern: RegExp): number {
+  const m = pattern.exec(text);
+  expect(m, `printed text has no match for ${pattern}`).not.toBeNull();
+  return Number(m![1].replace(/,/g, ""));
+}

@@ -1,0 +1,2 @@
+/** Solutions of the exercises in course2_sensors lessons (keys "<lesson>-<exercise>"). */
+export const COURSE2_SENSORS_SOLUTIONS: Readonly<Record<string, string>> = {};

@@ -26,6 +26,7 @@ export * as deploy from "./deploy/mod.ts";
 export * as env from "./env/mod.ts";
 export * as int8 from "./int8/mod.ts";
 export * as plan from "./plan/mod.ts";
+export * as privacy from "./privacy/mod.ts";
 export * as quant from "./quant/mod.ts";
 export * as runtime from "./runtime/mod.ts";
 export * as tflite from "./tflite/mod.ts";

@@ -12,12 +12,14 @@
  * | `audio`, `data` | WAV, the micro_speech frontend, features; datasets, quality and bias tools |
  * | `deploy` | C code generation, arduino-cli and the Debian build engine, emulated boards |
  * | `security`, `privacy` | signed model updates, adversarial audio; DP training, federated learning |
+ * | `apps` | the glue of the application lessons: KWS streaming, sensing, data lessons, deployment lessons |
  * | `course` | self-checked exercises, solutions on demand, TinyML's constraints as numbers |
  * | `viz`, `runtime`, `env`, `util` | figures and progress; the runtime adapter; environment checks; seeded PRNG |
  *
  * @module
  */
 export type * as graph from "./graph/types.ts";
+export * as apps from "./apps/mod.ts";
 export * as audio from "./audio/mod.ts";
 export * as compress from "./compress/mod.ts";
 export * as course from "./course/mod.ts";

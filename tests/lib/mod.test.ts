@@ -5,6 +5,8 @@ import * as kit from "../../lib/mod.ts";
 describe("lib/mod.ts", () => {
   test("every area is a namespace with its main entry points", () => {
     expect(typeof kit.audio.readWav).toBe("function");
+    expect(typeof kit.apps.sensing.rocAuc).toBe("function");
+    expect(typeof kit.apps.deployment.renderChecklist).toBe("function");
     expect(typeof kit.compress.quantizeModel).toBe("function");
     expect(typeof kit.course.check).toBe("function");
     expect(typeof kit.data.loadDigits8x8).toBe("function");

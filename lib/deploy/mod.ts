@@ -12,4 +12,5 @@
 export * as arduino from "./arduino/mod.ts";
 export * as codegen from "./codegen/mod.ts";
 export * as emulate from "./emulate/mod.ts";
+export * as kws from "./kws/mod.ts";
 export * as pipeline from "./pipeline/mod.ts";

@@ -14,6 +14,7 @@ describe("lib/mod.ts", () => {
     expect(typeof kit.deploy.codegen.generateArduinoLibrary).toBe("function");
     expect(typeof kit.deploy.arduino.compileSketch).toBe("function");
     expect(typeof kit.deploy.emulate.runAvr).toBe("function");
+    expect(typeof kit.deploy.kws.deployKeywordSpotter).toBe("function");
     expect(typeof kit.int8.Interpreter).toBe("function");
     expect(typeof kit.tflite.readTflite).toBe("function");
     expect(typeof kit.plan.planMemory).toBe("function");

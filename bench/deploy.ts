@@ -13,11 +13,32 @@
  *      (tensorflow/lite/micro/examples/micro_speech/main_functions.cc) -> 10240 bytes.
  *    Ours is measured two ways: the object files alone (model .c + kernels .c, -Os), and the increase of a
  *    linked firmware (with --gc-sections) over the same firmware without the model.
- * 2. AVR cycles per multiply-accumulate in avr8js (ATmega328P, Uno) for a FULLY_CONNECTED and a CONV_2D layer
- *    that fit the Uno: cycles of N inferences minus cycles of 0 inferences, divided by N * MACs (MACs counted
- *    from the shapes). Goal: <= 8 cycles/MAC. The FULLY_CONNECTED inner loop is AVR assembly at 11.75 cycles
- *    per MAC (ld 2 + lpm 3 + muls 2 + 4 to accumulate, + loop/4); requantizing each output adds ~1000 cycles,
- *    which the 1024-deep layer spreads thinner than the 256-deep one.
+ * 2. AVR cycles per multiply-accumulate in avr8js (ATmega328P, Uno) for FULLY_CONNECTED, CONV_2D and
+ *    DEPTHWISE_CONV_2D layers that fit the Uno: cycles of N inferences minus cycles of 0 inferences, divided by
+ *    N * MACs (MACs counted from the shapes), next to the figures of the previous kernels (plain C dot
+ *    products, a 64-bit multiply per requantization; recorded in PREVIOUS below, same layers, same method).
+ *    Every output is checked against the host build of the same C and against the TypeScript int8 engine.
+ *
+ *    Goal: <= 8 cycles/MAC; measured (this script): FULLY_CONNECTED 12.4 (256 deep) and 11.2 (1024 deep),
+ *    was 16.5 and 13.4; CONV_2D 18.2, was 120.9; DEPTHWISE_CONV_2D 84.9, was 438.4. Where the cycles go
+ *    (avr8js counts the datasheet's cycles: ld 2, lpm 3, muls 2, taken branch 2):
+ *    - FULLY_CONNECTED, tml_avr_dot_rows: ld x 2 + lpm w 3 + muls 2 + add/adc 2 + brvs 1 = 10 per MAC, + 3 per
+ *      8 for the loop, + ~0.6 for the out-of-line counting of 16-bit overflows on these uniformly random int8
+ *      values (less on real, smaller weights), so ~11.0; then ~370 cycles per output (~170 for the exact
+ *      requantization in assembly, 16 MULs for its 32 x 32 -> 64 product; the rest call and loop overhead):
+ *      +1.4/MAC at depth 256, +0.4 at depth 1024.
+ *      The floor with the weights in flash is lpm 3 + muls 2 + add/adc 2 = 7, leaving one cycle for loading x
+ *      and catching overflow. <= 8 needs x shared across rows, but each row's weights need Z (the only lpm
+ *      pointer) swapped in and out (movw, 2 cycles), and x kept in registers, for ~8.8 at four rows at once.
+ *    - CONV_2D, tml_avr_dot2_rows: two neighbouring output columns share each weight: lpm 3 + 2 * (ld 2 +
+ *      muls 2 + add/adc/brvs 3) = 8.5 per MAC, + 3 per 8 for the loop, + overflow counting: ~8.9 in the loop,
+ *      10.1 with the call. A 3x3x8 filter gives each output only 72 MACs, so per-output work weighs more:
+ *      requantization ~2.4/MAC, output and row/channel set-up ~5.7/MAC (filter sums, padding bounds,
+ *      clamping), to 18.2. Sharing each weight across four columns (ldd Y+q) would reach 7.75 in the loop, but
+ *      q is an opcode constant and the column stride is only known at run time.
+ *    - DEPTHWISE_CONV_2D, tml_avr_dot_strided: taps are out_c bytes apart in the filter and in_c in the input,
+ *      so each MAC also steps two pointers: 17 cycles per MAC; with 9 MACs per output the ~600 cycles of
+ *      requantization and set-up per output dominate.
  *
  * @module
  */
@@ -30,6 +51,16 @@ import type { Graph, Tensor } from "../lib/graph/types.ts";
 import { readTflite } from "../lib/tflite/mod.ts";
 import { generateArduinoLibrary } from "../lib/deploy/codegen/mod.ts";
 import { buildCortexM4, CORTEX_M4_FLAGS, runAvr } from "../lib/deploy/emulate/mod.ts";
+import { Interpreter } from "../lib/int8/mod.ts";
+
+/** cycles/MAC of the previous kernels (plain C inner loops, 64-bit multiply per output), same layers and method. */
+const PREVIOUS: Record<string, number> = {
+  "FULLY_CONNECTED 256 -> 64": 16.51,
+  "FULLY_CONNECTED 1024 -> 16": 13.37,
+  "CONV_2D 10x10x8 -> 8x8x8, 3x3": 120.92,
+  "DEPTHWISE_CONV_2D 10x10x8 -> 8x8x8, 3x3": 438.40,
+};
+const GOAL_CYCLES_PER_MAC = 8;
 
 const CONFORMANCE = fileURLToPath(new URL("../../shared/conformance/", import.meta.url));
 const TFLM_CODE_BYTES = 22 * 1024;
@@ -123,6 +154,18 @@ function convGraph(h: number, w: number, cin: number, cout: number, k: number): 
   };
 }
 
+/** One DEPTHWISE_CONV_2D layer (multiplier 1), VALID padding. */
+function depthwiseGraph(h: number, w: number, c: number, k: number): Graph {
+  const f: Tensor = { name: "f", shape: [1, k, k, c], dtype: "int8", data: int8s(k * k * c, 3), quant: { scale: new Array(c).fill(0.01), zeroPoint: new Array(c).fill(0), quantizedDimension: 3 } };
+  const b: Tensor = { name: "b", shape: [c], dtype: "int32", data: new Int32Array(c).fill(30), quant: { scale: new Array(c).fill(0.0005), zeroPoint: new Array(c).fill(0), quantizedDimension: 0 } };
+  return {
+    tensors: [act("x", [1, h, w, c], 0.05, -3), f, b, act("y", [1, h - k + 1, w - k + 1, c], 0.1, 2)],
+    operators: [{ options: { op: "DEPTHWISE_CONV_2D", padding: "VALID", strideW: 1, strideH: 1, dilationW: 1, dilationH: 1, depthMultiplier: 1, fusedActivation: "RELU6" }, inputs: [0, 1, 2], outputs: [3] }],
+    inputs: [0],
+    outputs: [3],
+  };
+}
+
 /** Bare-metal ATmega328P program: fill the input, run the model `reps` times, print the output and END. */
 function avrMain(reps: number, inBytes: number, outBytes: number): string {
   return `#include <avr/io.h>
@@ -169,14 +212,23 @@ int main(void) { int i; for (i = 0; i < ${lib.inputBytes}; ++i) layer_input()[i]
 `);
   sh("gcc", ["-O2", "-std=c99", `-I${lib.srcDir}`, join(dir, "host.c"), join(lib.srcDir, "layer_model.c"), join(lib.srcDir, "tinyml_kernels.c"), "-lm", "-o", host]);
   const same = sh(host, []).stdout === out.replace(/\r/g, "");
+  // ... and against the TypeScript int8 engine (TFLite Micro's reference arithmetic).
+  const input = Int8Array.from({ length: lib.inputBytes }, (_, i) => ((i * 37 + 11) << 24) >> 24);
+  const want = new Interpreter(graph).invoke([input])[0] as Int8Array;
+  const ref = `OUT${Array.from(want, (v) => " " + (v & 255).toString(16).padStart(2, "0")).join("")}\nEND\n`;
+  const exact = ref === out.replace(/\r/g, "");
   const perInference = (cycles[1] - cycles[0]) / reps;
-  console.log(`| ${label} | ${lib.macs} | ${Math.round(perInference)} | ${(perInference / lib.macs).toFixed(2)} | ${(perInference / 16e3).toFixed(1)} ms | ${same ? "yes" : "NO"} |`);
+  const perMac = perInference / lib.macs;
+  const before = PREVIOUS[label];
+  const prev = before ? `${before.toFixed(2)} | ${(before / perMac).toFixed(1)}x` : "- | -";
+  console.log(`| ${label} | ${lib.macs} | ${Math.round(perInference)} | ${perMac.toFixed(2)} | ${prev} | ${perMac <= GOAL_CYCLES_PER_MAC ? "yes" : "no"} | ${(perInference / 16e3).toFixed(1)} ms | ${same ? "yes" : "NO"} | ${exact ? "yes" : "NO"} |`);
 }
 
 await microSpeechSizes();
-console.log("## AVR ATmega328P (Uno) in avr8js, avr-gcc -Os; goal <= 8 cycles/MAC");
-console.log("| layer | MACs | cycles/inference | cycles/MAC | at 16 MHz | same bytes as host |");
-console.log("|---|---|---|---|---|---|");
+console.log(`## AVR ATmega328P (Uno) in avr8js, avr-gcc -Os; goal <= ${GOAL_CYCLES_PER_MAC} cycles/MAC`);
+console.log("| layer | MACs | cycles/inference | cycles/MAC | previous kernels | speed-up | <= goal | at 16 MHz | same bytes as host | same bytes as lib/int8 |");
+console.log("|---|---|---|---|---|---|---|---|---|---|");
 avrCyclesPerMac("FULLY_CONNECTED 256 -> 64", fcGraph(256, 64));
 avrCyclesPerMac("FULLY_CONNECTED 1024 -> 16", fcGraph(1024, 16));
 avrCyclesPerMac("CONV_2D 10x10x8 -> 8x8x8, 3x3", convGraph(10, 10, 8, 8, 3));
+avrCyclesPerMac("DEPTHWISE_CONV_2D 10x10x8 -> 8x8x8, 3x3", depthwiseGraph(10, 10, 8, 3));

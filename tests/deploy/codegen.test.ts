@@ -140,7 +140,7 @@ describe.skipIf(!HAVE_SHARED)("generated files", () => {
     expect(c).toMatch(/static const int8_t op2_weights\[16000\] TML_CONST/);
     expect(c).toContain("DEPTHWISE_CONV_2D [1,49,40,1] * [1,10,8,8] -> [1,25,20,8]");
     expect(c).toMatch(/int8_t bytes\[1964\]/);
-    expect(c).toContain("tml_conv_fc_s8(&cp, 1,");
+    expect(c).toContain("tml_depthwise_conv_fc_s8(&cp, ");
     expect(lib.macs).toBe(25 * 20 * 8 * 10 * 8 + 4 * 4000);
     expect(readFileSync(join(dir, "library.properties"), "utf8")).toMatch(/^name=micro_speech$/m);
     // Atomic writes leave no temp files behind.

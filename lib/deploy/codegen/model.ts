@@ -305,8 +305,9 @@ function emitConvFc(e: Emitter, conv: Operator, fc: Operator, i: number): void {
   e.body.push(struct(f.type, f.fields, "fp"));
   const [input, fName, bName, mName, sName] = c.args;
   const [, wName, fbName, out] = f.args;
-  e.body.push(`    tml_conv_fc_s8(&cp, ${conv.options.op === "DEPTHWISE_CONV_2D" ? 1 : 0}, ${input}, ${fName}, ${bName}, ${mName}, ${sName},`);
-  e.body.push(`                   &fp, ${wName}, ${fbName}, op${i + 1}_sums, ${out});`);
+  const kernel = conv.options.op === "DEPTHWISE_CONV_2D" ? "tml_depthwise_conv_fc_s8" : "tml_conv_fc_s8";
+  e.body.push(`    ${kernel}(&cp, ${input}, ${fName}, ${bName}, ${mName}, ${sName},`);
+  e.body.push(`    ${" ".repeat(kernel.length)} &fp, ${wName}, ${fbName}, op${i + 1}_sums, ${out});`);
   e.body.push("  }");
 }
 

@@ -31,6 +31,7 @@ export * as plan from "./plan/mod.ts";
 export * as privacy from "./privacy/mod.ts";
 export * as quant from "./quant/mod.ts";
 export * as runtime from "./runtime/mod.ts";
+export * as security from "./security/mod.ts";
 export * as tflite from "./tflite/mod.ts";
 export * as tfliteRuntime from "./tflite_runtime/mod.ts";
 export * as train from "./train/mod.ts";

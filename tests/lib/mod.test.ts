@@ -19,6 +19,7 @@ describe("lib/mod.ts", () => {
     expect(typeof kit.tflite.readTflite).toBe("function");
     expect(typeof kit.plan.planMemory).toBe("function");
     expect(typeof kit.privacy.privacySpent).toBe("function");
+    expect(typeof kit.security.signModel).toBe("function");
     expect(typeof kit.viz.show).toBe("function");
   });
 });

@@ -6,6 +6,9 @@
  * its Prepare step (multipliers, shifts, activation ranges, padding) are computed by the code generator and
  * passed in as numbers.
  *
+ * On AVR cores with a hardware multiplier the hot loops (dot products, requantization) are assembly in the .c
+ * file; the plain C next to them is what every other target compiles, with the same results.
+ *
  * Portability rules: no heap, no floating point except in QUANTIZE/DEQUANTIZE, and explicit int32_t/int64_t
  * everywhere, because `int` is only 16 bits on AVR. Constant data (weights, biases, per-channel multipliers)
  * is declared TML_CONST and read through the TML_RD_* macros: on AVR it stays in flash (PROGMEM) and is read
@@ -105,15 +108,18 @@ void tml_depthwise_conv_s8(const tml_conv_params* p, const int8_t* input, const 
                            const int32_t* bias, const int32_t* multipliers, const int8_t* shifts,
                            int8_t* output);
 /**
- * A CONV_2D (depthwise != 0: DEPTHWISE_CONV_2D) whose output feeds only a FULLY_CONNECTED, fused: each
- * convolution output is multiplied into the FULLY_CONNECTED sums as soon as it is computed, so the
+ * A CONV_2D (or, with the depthwise_ variant, a DEPTHWISE_CONV_2D) whose output feeds only a FULLY_CONNECTED,
+ * fused: each convolution output is multiplied into the FULLY_CONNECTED sums as soon as it is computed, so the
  * convolution's output tensor never exists in RAM. `acc` is scratch for output_depth sums. Same bytes as
  * running the two kernels one after the other.
  */
-void tml_conv_fc_s8(const tml_conv_params* cp, int depthwise, const int8_t* input, const int8_t* filter,
-                    const int32_t* bias, const int32_t* multipliers, const int8_t* shifts,
-                    const tml_fc_params* fp, const int8_t* fc_weights, const int32_t* fc_bias, int32_t* acc,
-                    int8_t* output);
+void tml_conv_fc_s8(const tml_conv_params* cp, const int8_t* input, const int8_t* filter, const int32_t* bias,
+                    const int32_t* multipliers, const int8_t* shifts, const tml_fc_params* fp,
+                    const int8_t* fc_weights, const int32_t* fc_bias, int32_t* acc, int8_t* output);
+void tml_depthwise_conv_fc_s8(const tml_conv_params* cp, const int8_t* input, const int8_t* filter,
+                              const int32_t* bias, const int32_t* multipliers, const int8_t* shifts,
+                              const tml_fc_params* fp, const int8_t* fc_weights, const int32_t* fc_bias,
+                              int32_t* acc, int8_t* output);
 void tml_average_pool_s8(const tml_pool_params* p, const int8_t* input, int8_t* output);
 void tml_max_pool_s8(const tml_pool_params* p, const int8_t* input, int8_t* output);
 void tml_softmax_s8(const tml_softmax_params* p, const int8_t* input, int8_t* output);

@@ -14,3 +14,4 @@ export * as codegen from "./codegen/mod.ts";
 export * as emulate from "./emulate/mod.ts";
 export * as kws from "./kws/mod.ts";
 export * as pipeline from "./pipeline/mod.ts";
+export * as sensors from "./sensors/mod.ts";

@@ -33,6 +33,8 @@ import { findExecutable } from "../arduino/tools.ts";
 import { parseHarness } from "../emulate/harness.ts";
 import { DeployInputError, EmulationIncompleteError, OutputMismatchError } from "./errors.ts";
 import { formatDeployReport, memoryFigure } from "./report.ts";
+import type { LiveSensor } from "../sensors/types.ts";
+import { liveReadme, SENSORS_HEADER, sensorsHeader, withLiveMode } from "../sensors/sketch.ts";
 
 /** The repository's `sketches/` folder (this file is lib/deploy/pipeline/lesson.ts). */
 export const SKETCHES_DIR: string = fileURLToPath(new URL("../../../sketches/", import.meta.url));
@@ -79,6 +81,11 @@ export interface DeployLessonOptions {
   print?: boolean;
   /** Show the memory figure with `show` (default true; a text summary outside notebooks). */
   display?: boolean;
+  /**
+   * Also give the sketch a live mode for the real board (lib/deploy/sensors): read the IMU and compute the
+   * model's input as the notebook does. The stored-sample replay, which the emulator checks, is unchanged.
+   */
+  live?: LiveSensor;
 }
 
 /** Bytes used against the board's budget. */
@@ -178,6 +185,8 @@ export function writeLessonSketch(options: {
   samples: readonly (Int8Array | Uint8Array)[];
   model: string;
   sketchesDir: string;
+  /** A live-sensor mode (see DeployLessonOptions.live). */
+  live?: LiveSensor;
 }): { sketchDir: string; inoPath: string; libraryDir: string; lib: ReturnType<typeof generateArduinoLibrary> } {
   const { lesson, model, board } = options;
   const sketchDir = resolve(options.sketchesDir, lesson);
@@ -190,10 +199,16 @@ export function writeLessonSketch(options: {
   const tmp = mkdtempSync(join(tmpdir(), "tinyml-lesson-"));
   try {
     const ino = generateSketch({ lesson: "sketch", library: model, outDir: tmp, samples: options.samples, inputBytes: lib.inputBytes });
-    const text = readFileSync(ino, "utf8").replace(/^\/\/ sketch\.ino - /, `// ${lesson}.ino - `);
+    const replay = readFileSync(ino, "utf8").replace(/^\/\/ sketch\.ino - /, `// ${lesson}.ino - `);
+    const live = options.live;
+    const text = live ? withLiveMode(replay, { lesson, library: model, graph: options.graph, live }) : replay;
     const inoPath = join(sketchDir, `${lesson}.ino`);
     writeFileAtomic(inoPath, text);
-    writeFileAtomic(join(sketchDir, "README.md"), readme(lesson, model, board, lib.constBytes, lib.arenaBytes + lib.scratchBytes, options.samples.length));
+    // The live mode's C pipeline lives next to the .ino; without a live mode, leave no stale copy behind.
+    if (live) writeFileAtomic(join(sketchDir, SENSORS_HEADER), sensorsHeader());
+    else rmSync(join(sketchDir, SENSORS_HEADER), { force: true });
+    const notes = readme(lesson, model, board, lib.constBytes, lib.arenaBytes + lib.scratchBytes, options.samples.length);
+    writeFileAtomic(join(sketchDir, "README.md"), live ? `${notes}\n${liveReadme(live)}` : notes);
     return { sketchDir, inoPath, libraryDir, lib };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
@@ -261,7 +276,7 @@ export async function deployLesson(options: DeployLessonOptions): Promise<Deploy
 
   // 2. The sketch folder.
   const { sketchDir, inoPath, libraryDir, lib } = writeLessonSketch({
-    lesson, graph, board, samples, model, sketchesDir: options.sketchesDir ?? SKETCHES_DIR,
+    lesson, graph, board, samples, model, sketchesDir: options.sketchesDir ?? SKETCHES_DIR, live: options.live,
   });
   const samplesBytes = samples.length * lib.inputBytes;
 

@@ -3,7 +3,7 @@
  * (@tensorflow/tfjs-tflite 0.0.1-alpha.10: TFLite C++ + XNNPACK, SIMD build, 1 thread), measured in the
  * same run:
  *
- *   node_modules/.bin/deno run -A bench/engine.ts [--quick]
+ *   node_modules/.bin/deno run -A bench/engine.ts [--quick] [--ops]
  *
  * Method: each engine is warmed up for a fixed time first (V8 tiers WebAssembly up lazily; tfjs-tflite's
  * 3.6 MB module needs ~1 s to reach full speed), then ours and the peer are timed in alternating batches
@@ -14,12 +14,16 @@
  * a copy with that field set to 0 is written (no numeric data changes; TFLM ignores the field). Our engine
  * always runs the original model.
  *
+ * `--ops` also prints, per model, where our wasm engine spends its time: each operator run alone many
+ * times (best of several batches), the kernel that ran it (wasm or JS) and its share of the sum.
+ *
  * @module
  */
 import { readFileSync } from "node:fs";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { Interpreter } from "../lib/int8/mod.ts";
+import { evalOp, Interpreter } from "../lib/int8/mod.ts";
+import { WasmKernels } from "../lib/int8/wasm/engine.ts";
 import type { KernelSet } from "../lib/int8/mod.ts";
 import { readTflite, writeTflite } from "../lib/tflite/mod.ts";
 import { loadTfliteRuntime } from "../lib/tflite_runtime/mod.ts";
@@ -27,6 +31,7 @@ import type { Graph } from "../lib/graph/types.ts";
 
 const CONFORMANCE = fileURLToPath(new URL("../../shared/conformance/", import.meta.url));
 const quick = process.argv.includes("--quick");
+const perOp = process.argv.includes("--ops");
 const REPEATS = quick ? 5 : 9;
 const BATCH_MS = quick ? 150 : 300;
 const WARMUP_MS = quick ? 1000 : 2000;
@@ -86,6 +91,37 @@ function tfliteCompatible(graph: Graph): Uint8Array {
   return writeTflite(g);
 }
 
+/** Time every operator of `graph` alone (µs, best of 15 batches) on our wasm engine; print a table. */
+function profileOps(graph: Graph, x: Int8Array): void {
+  const interp = new Interpreter(graph, { kernels: "wasm" });
+  interp.invoke([x]);
+  const wasm = WasmKernels.create(graph, interp.prepared);
+  const rows: { name: string; us: number; where: string }[] = [];
+  graph.operators.forEach((op, i) => {
+    const ins = op.inputs.map((t) => (t < 0 ? null : interp.tensorData(t)));
+    const outs = op.outputs.map((t) => interp.tensorData(t)!);
+    let where = "js";
+    const once = () => {
+      if (wasm?.run(i, ins[0]!, outs[0])) where = "wasm";
+      else evalOp(interp.prepared[i], ins, outs, "fast");
+    };
+    for (let k = 0; k < 20; k++) once();
+    let best = Infinity;
+    for (let b = 0; b < 15; b++) {
+      const t0 = performance.now();
+      for (let k = 0; k < 10; k++) once();
+      best = Math.min(best, (performance.now() - t0) * 100);
+    }
+    const t = graph.tensors[op.outputs[0]];
+    rows.push({ name: `${i} ${op.options.op} → [${t.shape}]`, us: best, where });
+  });
+  const total = rows.reduce((a, r) => a + r.us, 0);
+  console.log(`  per operator (ours:wasm, each run alone; sum ${total.toFixed(0)} µs):`);
+  for (const r of rows) {
+    console.log(`    ${r.name.padEnd(44)} ${r.us.toFixed(1).padStart(7)} µs  ${(100 * r.us / total).toFixed(1).padStart(5)} %  ${r.where}`);
+  }
+}
+
 const models = ["hello_world_int8.tflite", "micro_speech_quantized.tflite", "person_detect.tflite"];
 const fmt = (x: number | undefined) => (x === undefined ? "—" : x >= 1000 ? x.toFixed(0) : x.toFixed(1));
 
@@ -142,4 +178,5 @@ for (const file of models) {
     console.log(`  ${name.padEnd(16)} ${fmt(rate.wall).padStart(13)} ${fmt(rate.cpu).padStart(13)}   ${ratio}`);
   }
   if (maxDiff !== null) console.log(`  max |ours − tfjs-tflite| on 8 random inputs: ${maxDiff} LSB`);
+  if (perOp) profileOps(graph, inputs[0]);
 }

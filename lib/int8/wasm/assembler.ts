@@ -97,8 +97,11 @@ export class Func {
 export const i32 = (v: number): Code => [0x41, ...sleb(v | 0)];
 export const i64 = (v: number): Code => [0x42, ...sleb(v)];
 const bin = (op: number) => (a: Code, b: Code): Code => cat(a, b, [op]);
-export const add = bin(0x6a), sub = bin(0x6b), mul = bin(0x6c), and = bin(0x71), shl = bin(0x74), shrS = bin(0x75);
-export const ltS = bin(0x48), gtS = bin(0x4a), eq = bin(0x46), geS = bin(0x4e);
+export const or = bin(0x72);
+export const eqz = (a: Code): Code => cat(a, [0x45]);
+export const add = bin(0x6a), sub = bin(0x6b), mul = bin(0x6c), divS = bin(0x6d), and = bin(0x71), shl = bin(0x74), shrS = bin(0x75);
+export const ltS = bin(0x48), gtS = bin(0x4a), eq = bin(0x46), geS = bin(0x4e), minS = (a: Code, b: Code): Code =>
+  select(a, b, ltS(a, b)), maxS = (a: Code, b: Code): Code => select(a, b, gtS(a, b));
 export const add64 = bin(0x7c), mul64 = bin(0x7e), divS64 = bin(0x7f);
 export const geS64 = (a: Code, b: Code): Code => cat(a, b, [0x59]);
 export const ltS64 = (a: Code, b: Code): Code => cat(a, b, [0x53]);
@@ -112,6 +115,7 @@ export const load32 = (addr: Code): Code => cat(addr, [0x28], mem(2));
 export const load8s = (addr: Code): Code => cat(addr, [0x2c], mem(0));
 export const store32 = (addr: Code, v: Code): Code => cat(addr, v, [0x36], mem(2));
 export const store16 = (addr: Code, v: Code): Code => cat(addr, v, [0x3b], mem(1));
+export const store64 = (addr: Code, v: Code): Code => cat(addr, v, [0x37], mem(3));
 export const store8 = (addr: Code, v: Code): Code => cat(addr, v, [0x3a], mem(0));
 export const call = (fn: number, ...args: Code[]): Code => cat(...args, [0x10], uleb(fn));
 export const memoryFill = (dst: Code, value: Code, n: Code): Code => cat(dst, value, n, [0xfc, ...uleb(11), 0x00]);
@@ -133,6 +137,10 @@ export const i32x4Mul = (a: Code, b: Code): Code => cat(a, b, simd(0xb5));
 export const i32x4MinS = (a: Code, b: Code): Code => cat(a, b, simd(0xb6));
 export const i32x4MaxS = (a: Code, b: Code): Code => cat(a, b, simd(0xb8));
 export const i64x2ShrS = (a: Code, n: Code): Code => cat(a, n, simd(0xcc));
+export const i64x2Shl = (a: Code, n: Code): Code => cat(a, n, simd(0xcb));
+export const i32x4ShrS = (a: Code, n: Code): Code => cat(a, n, simd(0xac));
+export const v128Load16Splat = (addr: Code, offset = 0): Code => cat(addr, simd(0x08), mem(0, offset));
+export const v128Load32Splat = (addr: Code, offset = 0): Code => cat(addr, simd(0x09), mem(0, offset));
 export const i64x2Add = (a: Code, b: Code): Code => cat(a, b, simd(0xce));
 export const i64x2Sub = (a: Code, b: Code): Code => cat(a, b, simd(0xd1));
 export const i64x2Mul = (a: Code, b: Code): Code => cat(a, b, simd(0xd5));
@@ -140,10 +148,14 @@ export const i64x2LtS = (a: Code, b: Code): Code => cat(a, b, simd(0xd8));
 export const i64x2ExtmulLowI32x4S = (a: Code, b: Code): Code => cat(a, b, simd(0xdc));
 export const i64x2ExtmulHighI32x4S = (a: Code, b: Code): Code => cat(a, b, simd(0xdd));
 export const i32x4Splat = (v: Code): Code => cat(v, simd(0x11));
+export const i64x2ExtractLane = (v: Code, lane: number): Code => cat(v, simd(0x1d), [lane]);
 export const i32x4ExtractLane = (v: Code, lane: number): Code => cat(v, simd(0x1b), [lane]);
 /** i8x16.shuffle expressed on 32-bit lanes: lanes 0–3 from `a`, 4–7 from `b`. */
 export const i32x4Shuffle = (a: Code, b: Code, lanes: [number, number, number, number]): Code =>
   cat(a, b, simd(0x0d), lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]));
+/** i8x16.shuffle expressed on 16-bit lanes: lanes 0–7 from `a`, 8–15 from `b`. */
+export const i16x8Shuffle = (a: Code, b: Code, lanes: number[]): Code =>
+  cat(a, b, simd(0x0d), lanes.flatMap((l) => [2 * l, 2 * l + 1]));
 export const i32x4Add = (a: Code, b: Code): Code => cat(a, b, simd(0xae));
 export const i32x4DotI16x8S = (a: Code, b: Code): Code => cat(a, b, simd(0xba));
 export const i32x4ExtmulLowI16x8S = (a: Code, b: Code): Code => cat(a, b, simd(0xbc));

@@ -35,6 +35,8 @@ export interface KernelOptions {
   startupTimeoutMs?: number;
   /** Extra environment variables for the kernel. */
   env?: Record<string, string>;
+  /** Picks the five ports (default {@link freePorts}); tests use it to hand out a port that is taken. */
+  pickPorts?: () => Promise<number[]>;
 }
 
 /** Connection parameters, as written to the connection file. */
@@ -140,9 +142,25 @@ export class Kernel {
     });
   }
 
-  /** Writes a connection file, spawns the kernel and waits until shell and iopub both answer. */
+  /**
+   * Writes a connection file, spawns the kernel and waits until shell and iopub both answer. The free ports are
+   * only free when chosen: another process (a second notebook starting in parallel) can take one before the
+   * kernel binds it, so a kernel that fails with "address in use" is started again on new ports.
+   */
   static async start(opts: KernelOptions): Promise<Kernel> {
-    const [shell, iopub, stdin, control, hb] = await freePorts(5);
+    const attempts = 4;
+    for (let attempt = 1;; attempt++) {
+      try {
+        return await Kernel.startOnce(opts);
+      } catch (err) {
+        const portTaken = /AddrInUse|Address already in use/.test(err instanceof Error ? err.message : String(err));
+        if (!portTaken || attempt === attempts) throw err;
+      }
+    }
+  }
+
+  private static async startOnce(opts: KernelOptions): Promise<Kernel> {
+    const [shell, iopub, stdin, control, hb] = await (opts.pickPorts ?? (() => freePorts(5)))();
     const conn: ConnectionInfo = {
       ip: "127.0.0.1",
       transport: "tcp",

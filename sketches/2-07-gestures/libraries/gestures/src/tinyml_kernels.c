@@ -9,7 +9,9 @@
  *  - products of an int8 weight and an offset input (|.| <= 255 * 128) are formed in 16 bits, which is exact
  *    and lets 8-bit CPUs use their hardware multiplier.
  *  - on AVR, dot products, the 32 x 32 -> 64 multiply and the rounding shifts of the requantization are
- *    assembly (TML_AVR_ASM); every other target compiles the plain C next to them. Both give the same bytes.
+ *    assembly (TML_AVR_ASM); on cores with the ARM DSP extension (Cortex-M4/M7: __ARM_FEATURE_DSP) the dot
+ *    products use SXTB16/SMLAD, two MACs per instruction (TML_ARM_DSP); every other target compiles the plain
+ *    C next to them. All give the same bytes (int32 sums wrap, so their order does not matter).
  * Right shifts of negative numbers are arithmetic, as on every compiler this kit targets (gcc, avr-gcc, clang).
  */
 #include "tinyml_kernels.h"
@@ -22,6 +24,14 @@
 #define TML_AVR_ASM 1
 #else
 #define TML_AVR_ASM 0
+#endif
+
+/* Cortex-M4/M7 (and other cores with the DSP extension): two 16-bit MACs per instruction (SMLAD) on int8 pairs
+ * sign-extended by SXTB16. SMLAD's additions wrap (they only set the Q flag), so sums equal the plain C ones. */
+#if defined(__ARM_FEATURE_DSP) && defined(__GNUC__) && !TML_AVR_ASM
+#define TML_ARM_DSP 1
+#else
+#define TML_ARM_DSP 0
 #endif
 
 /* ---------------------------------------------------------------- fixed point */
@@ -922,6 +932,54 @@ __asm__(
     ".text\n"
 );
 #define dot_rows tml_avr_dot_rows
+#elif TML_ARM_DSP
+/* Four int8 bytes from any address (the M4 loads unaligned words; gcc turns this into one LDR). */
+static inline uint32_t ld4(const int8_t* p) {
+  uint32_t v;
+  memcpy(&v, p, 4);
+  return v;
+}
+
+/* acc + x0*w0 + x1*w1 + x2*w2 + x3*w3 for the four int8 lanes of x and w: bytes 0 and 2, then 1 and 3. */
+static inline int32_t dot4(uint32_t x, uint32_t w, int32_t acc) {
+  uint32_t xe, xo, we, wo;
+  __asm__("sxtb16 %0, %1" : "=r"(xe) : "r"(x));
+  __asm__("sxtb16 %0, %1, ror #8" : "=r"(xo) : "r"(x));
+  __asm__("sxtb16 %0, %1" : "=r"(we) : "r"(w));
+  __asm__("sxtb16 %0, %1, ror #8" : "=r"(wo) : "r"(w));
+  __asm__("smlad %0, %1, %2, %0" : "+r"(acc) : "r"(xe), "r"(we));
+  __asm__("smlad %0, %1, %2, %0" : "+r"(acc) : "r"(xo), "r"(wo));
+  return acc;
+}
+
+/* dot4 with w already split into sign-extended pairs: lanes 0|2 in we, 1|3 in wo. */
+static inline int32_t dot4_pre(uint32_t x, uint32_t we, uint32_t wo, int32_t acc) {
+  uint32_t xe, xo;
+  __asm__("sxtb16 %0, %1" : "=r"(xe) : "r"(x));
+  __asm__("sxtb16 %0, %1, ror #8" : "=r"(xo) : "r"(x));
+  __asm__("smlad %0, %1, %2, %0" : "+r"(acc) : "r"(xe), "r"(we));
+  __asm__("smlad %0, %1, %2, %0" : "+r"(acc) : "r"(xo), "r"(wo));
+  return acc;
+}
+
+/* sum of x[i] * w[i] for i < n: 8 and then 4 lanes at a time, the last 0..3 one by one. */
+static int32_t dot_run(const int8_t* x, const int8_t* w, size_t n, int32_t acc) {
+  for (; n >= 8; n -= 8, x += 8, w += 8) acc = dot4(ld4(x + 4), ld4(w + 4), dot4(ld4(x), ld4(w), acc));
+  if (n >= 4) {
+    acc = dot4(ld4(x), ld4(w), acc);
+    x += 4;
+    w += 4;
+    n -= 4;
+  }
+  while (n--) acc += (int16_t)(*x++ * *w++);
+  return acc;
+}
+
+static int32_t dot_rows(const int8_t* x, const int8_t* w, uint16_t run, uint8_t rows, uint16_t row_step) {
+  int32_t acc = 0;
+  for (; rows; --rows, x += row_step, w += run) acc = dot_run(x, w, run, acc);
+  return acc;
+}
 #else
 static int32_t dot_rows(const int8_t* x, const int8_t* w, uint16_t run, uint8_t rows, uint16_t row_step) {
   int32_t acc = 0;
@@ -1011,6 +1069,7 @@ static void valid_taps(int32_t origin, int32_t dilation, int32_t filter, int32_t
  * channels is kept for each tap (up to TML_MAX_TAPS taps; larger filters re-read the weights at the edges).
  */
 #define TML_MAX_TAPS 25
+#define TML_DW_PACK_MAX 512 /* ARM DSP: filter taps of one depthwise channel copied out contiguously */
 
 /* Everything the hot loop of conv_span needs, gathered so that it reads them through one pointer. */
 typedef struct {
@@ -1034,6 +1093,11 @@ typedef struct {
   int32_t interior_lo, interior_hi; /* output columns whose window is inside the input horizontally */
   int interior_fast;                /* dilation_w 1, no groups, sizes within dot_rows' counts */
   tml_conv_row row;                 /* the hot loop's constants; w, bias and rows are set per output row */
+#if TML_ARM_DSP
+  int8_t dw[TML_DW_PACK_MAX]; /* DEPTHWISE_CONV_2D with one input channel: this channel's filter, contiguous */
+  uint32_t dw2[TML_DW_PACK_MAX / 2]; /* the same, per row in groups of 4 taps as sign-extended pairs 0|2, 1|3 */
+  int dw_packed;
+#endif
 } tml_conv_channel;
 
 static void conv_channel(const tml_conv_params* p, const int8_t* filter, const int32_t* bias,
@@ -1306,7 +1370,147 @@ static void depthwise_channel(const tml_conv_params* p, const int8_t* filter, co
   r->output_offset = (int16_t)p->output_offset;
   r->act_min = (int16_t)p->act_min;
   r->act_max = (int16_t)p->act_max;
+#if TML_ARM_DSP
+  /* One input channel and dilation_w 1: a window row is contiguous in the input, so with the filter copied out
+   * contiguously too, each window row is one SIMD dot product. */
+  ch->dw_packed = p->in_c == 1 && p->dilation_w == 1 && taps <= TML_DW_PACK_MAX;
+  if (ch->dw_packed) {
+    int32_t fy, fx;
+    uint32_t* d = ch->dw2;
+    for (t = 0, w = filter + oc; t < taps; ++t, w += p->out_c) ch->dw[t] = *w;
+    for (fy = 0; fy < p->filter_h; ++fy) {
+      const int8_t* row = ch->dw + (size_t)fy * (size_t)p->filter_w;
+      for (fx = 0; fx + 4 <= p->filter_w; fx += 4) {
+        *d++ = (uint16_t)(int16_t)row[fx] | (uint32_t)(uint16_t)(int16_t)row[fx + 2] << 16;
+        *d++ = (uint16_t)(int16_t)row[fx + 1] | (uint32_t)(uint16_t)(int16_t)row[fx + 3] << 16;
+      }
+    }
+  }
+#endif
 }
+
+#if TML_ARM_DSP
+/* The dot product of a whole (unclipped) window whose width is a multiple of 4: per row, groups of 4 taps
+ * against the pre-extended pairs (one load, two SXTB16 and two SMLAD per 4 MACs). Out of line, so that its few
+ * live values stay in registers. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int32_t dw_window(const int8_t* x, size_t x_row, const uint32_t* w, int32_t fh, int32_t groups) {
+  int32_t acc = 0;
+  do {
+    const int8_t* xr = x;
+    int32_t g = groups;
+    do {
+      acc = dot4_pre(ld4(xr), w[0], w[1], acc);
+      xr += 4;
+      w += 2;
+    } while (--g);
+    x += x_row;
+  } while (--fh);
+  return acc;
+}
+
+/* dw_window for two windows x_step apart: each pair of weights is loaded once for both. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void dw_window2(const int8_t* x, size_t x_step, size_t x_row, const uint32_t* w, int32_t fh, int32_t groups,
+                       int32_t* out) {
+  int32_t a0 = 0, a1 = 0;
+  do {
+    const int8_t* xr = x;
+    int32_t g = groups;
+    do {
+      const uint32_t we = w[0], wo = w[1];
+      a0 = dot4_pre(ld4(xr), we, wo, a0);
+      a1 = dot4_pre(ld4(xr + x_step), we, wo, a1);
+      xr += 4;
+      w += 2;
+    } while (--g);
+    x += x_row;
+  } while (--fh);
+  out[0] = a0;
+  out[1] = a1;
+}
+
+/* A clipped window: rows of nx taps (the filter rows fw apart); also sums the filter taps into *wsum. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int32_t dw_clipped(const int8_t* x, size_t x_row, const int8_t* w, int32_t fw, int32_t nx, int32_t rows,
+                          int32_t* wsum) {
+  int32_t acc = 0, s = 0, k;
+  for (; rows > 0; --rows, x += x_row, w += fw) {
+    for (k = 0; k + 4 <= nx; k += 4) {
+      const uint32_t wv = ld4(w + k);
+      acc = dot4(ld4(x + k), wv, acc);
+      s = dot4(0x01010101u, wv, s);
+    }
+    for (; k < nx; ++k) {
+      acc += (int16_t)(x[k] * w[k]);
+      s += w[k];
+    }
+  }
+  *wsum = s;
+  return acc;
+}
+
+/* depthwise_span for a channel with a packed filter (dw_packed). Windows that span the filter's whole width
+ * (width a multiple of 4) use dw_window/dw_window2 over the rows inside the input, two outputs at a time;
+ * the rest are clipped windows. Both add input_offset * the filter sum over the taps inside. */
+static void depthwise_span_dsp(const tml_conv_params* p, const int8_t* input, const tml_conv_channel* ch,
+                               int32_t b, int32_t oy, int32_t ox0, int32_t ox1, int8_t* out, size_t stride) {
+  const int32_t in_y0 = oy * p->stride_h - p->pad_h, fw = p->filter_w;
+  const size_t x_row = (size_t)p->dilation_h * (size_t)p->in_w;
+  const int whole_groups = (fw & 3) == 0;
+  int32_t fy_lo, fy_hi, ox, rows, bias_rows;
+  const int8_t* x_top; /* input row of filter row fy_lo, column 0 */
+  const uint32_t* w_top;
+  valid_taps(in_y0, p->dilation_h, p->filter_h, p->in_h, &fy_lo, &fy_hi);
+  rows = fy_hi - fy_lo;
+  if (rows <= 0) {
+    for (ox = ox0; ox < ox1; ++ox, out += stride) *out = conv_row_output(&ch->row, ch->bias);
+    return;
+  }
+  if (rows == p->filter_h) {
+    bias_rows = ch->full_bias;
+  } else {
+    int32_t s = 0, t;
+    for (t = fy_lo * fw; t < fy_hi * fw; ++t) s += ch->dw[t];
+    bias_rows = ch->bias + p->input_offset * s;
+  }
+  x_top = input + ((size_t)b * (size_t)p->in_h + (size_t)(in_y0 + p->dilation_h * fy_lo)) * (size_t)p->in_w + ch->channel0;
+  w_top = ch->dw2 + (size_t)fy_lo * (size_t)(fw >> 2) * 2u;
+  for (ox = ox0; ox < ox1; ++ox, out += stride) {
+    const int32_t in_x0 = ox * p->stride_w - p->pad_w;
+    int32_t acc;
+    if (whole_groups && in_x0 >= 0 && in_x0 + fw <= p->in_w) {
+      if (ox + 1 < ox1 && in_x0 + p->stride_w + fw <= p->in_w) {
+        /* this window and the next are whole: both in one pass over the filter */
+        int32_t pair[2];
+        dw_window2(x_top + in_x0, (size_t)p->stride_w, x_row, w_top, rows, fw >> 2, pair);
+        *out = conv_row_output(&ch->row, pair[0] + bias_rows);
+        out += stride;
+        ++ox;
+        acc = pair[1] + bias_rows;
+      } else {
+        acc = dw_window(x_top + in_x0, x_row, w_top, rows, fw >> 2) + bias_rows;
+      }
+    } else {
+      int32_t fx_lo, fx_hi, s = 0;
+      valid_taps(in_x0, 1, fw, p->in_w, &fx_lo, &fx_hi);
+      acc = ch->bias;
+      if (fx_hi > fx_lo) {
+        acc += dw_clipped(x_top + (in_x0 + fx_lo), x_row, ch->dw + (size_t)fy_lo * (size_t)fw + (size_t)fx_lo, fw,
+                          fx_hi - fx_lo, rows, &s);
+        acc += p->input_offset * s;
+      }
+    }
+    *out = conv_row_output(&ch->row, acc);
+  }
+}
+#endif
 
 /*
  * DEPTHWISE_CONV_2D outputs of one channel at row oy, columns [ox0, ox1), into out[0], out[stride], ...
@@ -1317,6 +1521,12 @@ static void depthwise_span(const tml_conv_params* p, const int8_t* input, const 
                            int32_t oy, int32_t ox0, int32_t ox1, int8_t* out, size_t stride) {
   const int32_t in_y0 = oy * p->stride_h - p->pad_h, ic = (int32_t)ch->channel0;
   int32_t fy_lo, fy_hi, ox, lo = ox0, hi = ox0;
+#if TML_ARM_DSP
+  if (ch->dw_packed) {
+    depthwise_span_dsp(p, input, ch, b, oy, ox0, ox1, out, stride);
+    return;
+  }
+#endif
   valid_taps(in_y0, p->dilation_h, p->filter_h, p->in_h, &fy_lo, &fy_hi);
   if (ch->interior_fast && fy_lo == 0 && fy_hi == p->filter_h) {
     lo = ch->interior_lo < ox0 ? ox0 : (ch->interior_lo > ox1 ? ox1 : ch->interior_lo);
@@ -1394,6 +1604,15 @@ static inline void conv_fc(const tml_conv_params* cp, int depthwise, const int8_
           int32_t j;
           if (depthwise) depthwise_span(cp, input, &ch, b, oy, ox, ox + n, vals, 1);
           else conv_span(cp, input, &ch, b, oy, ox, ox + n, vals, 1);
+#if TML_ARM_DSP
+          /* one output at a time, summing in a register: acc[] is touched once per span, not once per MAC */
+          for (o = 0; o < fp->output_depth; ++o) {
+            const int8_t* w = fc_weights + (size_t)o * (size_t)fp->accum_depth + k;
+            int32_t s = 0;
+            for (j = 0; j < n; ++j, w += cp->out_c) s += (int16_t)(vals[j] * *w);
+            acc[o] += s;
+          }
+#else
           for (j = 0; j < n; ++j) {
             const int8_t* w = fc_weights + k + (size_t)j * (size_t)cp->out_c;
             for (o = 0; o < fp->output_depth; ++o) {
@@ -1401,6 +1620,7 @@ static inline void conv_fc(const tml_conv_params* cp, int depthwise, const int8_
               w += fp->accum_depth;
             }
           }
+#endif
         }
       }
     }

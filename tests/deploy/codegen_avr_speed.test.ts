@@ -11,64 +11,15 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { FusedActivation, Graph, Operator, OperatorOptions, Tensor } from "../../lib/graph/types.ts";
+import type { Graph } from "../../lib/graph/types.ts";
 import { Interpreter } from "../../lib/int8/mod.ts";
 import { generateArduinoLibrary } from "../../lib/deploy/codegen/mod.ts";
 import { runAvr } from "../../lib/deploy/emulate/mod.ts";
 import { buildHostRunner, diffs, hasTool, runHost } from "./codegen_helpers.ts";
+import { conv, fc, GraphBuilder, noise, size } from "./graph_builder.ts";
 
 const HAVE_AVR_GCC = hasTool("avr-gcc") && hasTool("avr-objcopy");
 if (!HAVE_AVR_GCC) console.warn("codegen AVR kernel tests: no avr-gcc/avr-objcopy, skipped");
-
-/** Deterministic int8 noise (LCG) in [lo, hi]. */
-function noise(n: number, seed: number, lo = -128, hi = 127): Int8Array {
-  const out = new Int8Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = lo + ((s >>> 8) % (hi - lo + 1));
-  }
-  return out;
-}
-
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-
-function q(scale: number | number[], zp = 0, axis = 0) {
-  const s = Array.isArray(scale) ? scale : [scale];
-  return { scale: s.map((v) => Math.fround(v)), zeroPoint: s.map(() => zp), quantizedDimension: axis };
-}
-
-/** A tiny graph builder; `extreme` weights are all -128 or 127 (worst case for 16-bit partial sums). */
-class G {
-  tensors: Tensor[] = [];
-  operators: Operator[] = [];
-  seed = 1;
-  act(shape: number[], scale: number, zp: number): number {
-    this.tensors.push({ name: `t${this.tensors.length}`, shape, dtype: "int8", quant: q(scale, zp) });
-    return this.tensors.length - 1;
-  }
-  weights(shape: number[], scale: number | number[], axis = 0, extreme = false): number {
-    const data = extreme ? Int8Array.from(noise(size(shape), this.seed++), (v) => (v % 7 === 0 ? 127 : -128)) : noise(size(shape), this.seed++, -127, 127);
-    this.tensors.push({ name: `w${this.tensors.length}`, shape, dtype: "int8", data, quant: q(scale, 0, axis) });
-    return this.tensors.length - 1;
-  }
-  bias(n: number, scale: number | number[]): number {
-    const data = Int32Array.from(noise(n, this.seed++), (v) => v * 40);
-    this.tensors.push({ name: `b${this.tensors.length}`, shape: [n], dtype: "int32", data, quant: q(scale, 0) });
-    return this.tensors.length - 1;
-  }
-  op(options: OperatorOptions, inputs: number[], outputs: number[]): this {
-    this.operators.push({ options, inputs, outputs });
-    return this;
-  }
-  graph(input: number, output: number): Graph {
-    return { tensors: this.tensors, operators: this.operators, inputs: [input], outputs: [output] };
-  }
-}
-
-const conv = (padding: "SAME" | "VALID", s: number, d: number, act: FusedActivation) =>
-  ({ op: "CONV_2D", padding, strideW: s, strideH: s, dilationW: d, dilationH: d, fusedActivation: act }) as const;
-const fc = (act: FusedActivation) => ({ op: "FULLY_CONNECTED", fusedActivation: act, keepNumDims: false }) as const;
 
 interface Case {
   graph: Graph;
@@ -79,77 +30,77 @@ interface Case {
 function cases(): Record<string, Case> {
   const out: Record<string, Case> = {};
   {
-    const g = new G();
+    const g = new GraphBuilder();
     const x = g.act([2, 43], 0.05, -3), y = g.act([2, 12], 0.3, 4);
     g.op(fc("RELU6"), [x, g.weights([12, 43], 0.01), g.bias(12, 0.0005)], [y]);
     out["FULLY_CONNECTED batch 2, depth 43 (3 single MACs + groups of 8)"] = { graph: g.graph(x, y) };
   }
   {
-    const g = new G();
+    const g = new GraphBuilder();
     const x = g.act([1, 2100], 0.05, 5), y = g.act([1, 6], 40, 3);
     g.op(fc("NONE"), [x, g.weights([6, 2100], 0.01, 0, true), g.bias(6, 0.0005)], [y]);
     out["FULLY_CONNECTED depth 2100 (split runs), saturated weights and inputs"] = { graph: g.graph(x, y), input: "min" };
   }
   {
-    const g = new G();
+    const g = new GraphBuilder();
     const x = g.act([1, 2100], 0.05, 5), y = g.act([1, 6], 0.5, -7);
     g.op(fc("NONE"), [x, g.weights([6, 2100], 0.01), g.bias(6, 0.0005)], [y]);
     out["FULLY_CONNECTED depth 2100, noise"] = { graph: g.graph(x, y) };
   }
   {
-    const g = new G();
+    const g = new GraphBuilder();
     const x = g.act([1, 9, 11, 3], 0.05, 2), y = g.act([1, 5, 6, 6], 0.08, -10), z = g.act([1, 5, 6, 6], 0.1, 3);
     g.op(conv("SAME", 2, 1, "RELU"), [x, g.weights([6, 3, 3, 3], [0.01, 0.012, 0.008, 0.02, 0.011, 0.009]), g.bias(6, 0.0005)], [y]);
     g.op(conv("SAME", 1, 2, "NONE"), [y, g.weights([6, 3, 3, 6], 0.01), -1], [z]);
     out["CONV_2D SAME stride 2 per-channel (run 9), then dilation 2 without bias"] = { graph: g.graph(x, z) };
   }
   {
-    const g = new G();
+    const g = new GraphBuilder();
     const x = g.act([1, 7, 6, 5], 0.05, -1), y = g.act([1, 7, 6, 4], 0.1, 2);
     g.op(conv("SAME", 1, 1, "NONE"), [x, g.weights([4, 5, 5, 5], 0.01), g.bias(4, 0.0005)], [y]);
     out["CONV_2D 5x5 SAME stride 1: padding on every side"] = { graph: g.graph(x, y) };
   }
   {
-    const g = new G();
+    const g = new GraphBuilder();
     const x = g.act([1, 8, 8, 2], 0.05, 0), y = g.act([1, 8, 8, 3], 0.3, -5);
     g.op(conv("SAME", 1, 1, "RELU"), [x, g.weights([3, 7, 7, 2], 0.01), g.bias(3, 0.0005)], [y]);
     out["CONV_2D 7x7 SAME (more taps than the per-tap sums hold)"] = { graph: g.graph(x, y) };
   }
   {
-    const g = new G();
+    const g = new GraphBuilder();
     const x = g.act([1, 6, 6, 16], 0.05, 6), y = g.act([1, 4, 4, 4], 80, -2);
     g.op(conv("VALID", 1, 1, "NONE"), [x, g.weights([4, 3, 3, 16], 0.01, 0, true), g.bias(4, 0.0005)], [y]);
     out["CONV_2D VALID, saturated weights and inputs (16-bit overflow every other product)"] = { graph: g.graph(x, y), input: "min" };
   }
   {
-    const g = new G();
+    const g = new GraphBuilder();
     const x = g.act([1, 6, 7, 6], 0.05, -4), y = g.act([1, 6, 7, 4], 0.1, 1);
     g.op(conv("SAME", 1, 1, "RELU6"), [x, g.weights([4, 3, 3, 3], 0.01), g.bias(4, 0.0005)], [y]);
     out["CONV_2D in groups of 3 channels"] = { graph: g.graph(x, y) };
   }
   {
-    const g = new G();
+    const g = new GraphBuilder();
     const x = g.act([1, 7, 8, 3], 0.05, -1), y = g.act([1, 7, 8, 6], 0.02, 0);
     g.op({ op: "DEPTHWISE_CONV_2D", padding: "SAME", strideW: 1, strideH: 1, dilationW: 1, dilationH: 1, depthMultiplier: 2, fusedActivation: "RELU" },
       [x, g.weights([1, 3, 3, 6], [0.01, 0.02, 0.015, 0.01, 0.012, 0.03], 3), g.bias(6, 0.0005)], [y]);
     out["DEPTHWISE_CONV_2D multiplier 2 SAME"] = { graph: g.graph(x, y) };
   }
   {
-    const g = new G();
+    const g = new GraphBuilder();
     const x = g.act([1, 11, 12, 5], 0.05, -6), y = g.act([1, 4, 4, 5], 0.04, 1);
     g.op({ op: "DEPTHWISE_CONV_2D", padding: "VALID", strideW: 2, strideH: 2, dilationW: 2, dilationH: 2, depthMultiplier: 1, fusedActivation: "NONE" },
       [x, g.weights([1, 3, 3, 5], 0.02, 3, true), g.bias(5, 0.0004)], [y]);
     out["DEPTHWISE_CONV_2D VALID stride 2 dilation 2, saturated weights"] = { graph: g.graph(x, y) };
   }
   {
-    const g = new G();
+    const g = new GraphBuilder();
     const x = g.act([1, 7, 7, 4], 0.05, 3), y = g.act([1, 4, 4, 8], 0.1, -3), z = g.act([1, 10], 0.2, 2);
     g.op(conv("SAME", 2, 1, "RELU"), [x, g.weights([8, 3, 3, 4], 0.01), g.bias(8, 0.0005)], [y]);
     g.op(fc("NONE"), [y, g.weights([10, 128], 0.01), g.bias(10, 0.001)], [z]);
     out["CONV_2D fused into FULLY_CONNECTED"] = { graph: g.graph(x, z) };
   }
   {
-    const g = new G();
+    const g = new GraphBuilder();
     const x = g.act([1, 5, 20, 4], 0.05, 3), y = g.act([1, 3, 18, 4], 0.1, -3), z = g.act([1, 5], 0.2, 2);
     g.op({ op: "DEPTHWISE_CONV_2D", padding: "VALID", strideW: 1, strideH: 1, dilationW: 1, dilationH: 1, depthMultiplier: 1, fusedActivation: "NONE" },
       [x, g.weights([1, 3, 3, 4], 0.02, 3), g.bias(4, 0.0004)], [y]);

@@ -9,71 +9,20 @@ import { describe, expect, test } from "vitest";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { FusedActivation, Graph, Operator, OperatorOptions, Tensor } from "../../lib/graph/types.ts";
+import type { Graph } from "../../lib/graph/types.ts";
 import { Interpreter } from "../../lib/int8/mod.ts";
 import { generateArduinoLibrary } from "../../lib/deploy/codegen/mod.ts";
 import { buildCortexM4, parseHarness, runCortexM4 } from "../../lib/deploy/emulate/mod.ts";
 import { countModelInstructions } from "../../lib/deploy/kws/profile.ts";
 import { diffs, hasTool } from "./codegen_helpers.ts";
+import { conv, dw, fc, GraphBuilder, noise, size } from "./graph_builder.ts";
 
 const HAVE_ARM = hasTool("arm-none-eabi-gcc") && hasTool("qemu-system-arm");
 if (!HAVE_ARM) console.warn("codegen Cortex-M4 kernel tests: no arm-none-eabi-gcc/qemu-system-arm, skipped");
 
-/** Deterministic int8 noise (LCG) in [lo, hi]. */
-function noise(n: number, seed: number, lo = -128, hi = 127): Int8Array {
-  const out = new Int8Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = lo + ((s >>> 8) % (hi - lo + 1));
-  }
-  return out;
-}
-
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-
-function q(scale: number | number[], zp = 0, axis = 0) {
-  const s = Array.isArray(scale) ? scale : [scale];
-  return { scale: s.map((v) => Math.fround(v)), zeroPoint: s.map(() => zp), quantizedDimension: axis };
-}
-
-/** A tiny graph builder; `extreme` weights are all -128 or 127. */
-class G {
-  tensors: Tensor[] = [];
-  operators: Operator[] = [];
-  constructor(public seed: number) {}
-  act(shape: number[], scale: number, zp: number): number {
-    this.tensors.push({ name: `t${this.tensors.length}`, shape, dtype: "int8", quant: q(scale, zp) });
-    return this.tensors.length - 1;
-  }
-  weights(shape: number[], scale: number | number[], axis = 0, extreme = false): number {
-    const data = extreme ? Int8Array.from(noise(size(shape), this.seed++), (v) => (v % 7 === 0 ? 127 : -128)) : noise(size(shape), this.seed++, -127, 127);
-    this.tensors.push({ name: `w${this.tensors.length}`, shape, dtype: "int8", data, quant: q(scale, 0, axis) });
-    return this.tensors.length - 1;
-  }
-  bias(n: number, scale: number | number[]): number {
-    const data = Int32Array.from(noise(n, this.seed++), (v) => v * 40);
-    this.tensors.push({ name: `b${this.tensors.length}`, shape: [n], dtype: "int32", data, quant: q(scale, 0) });
-    return this.tensors.length - 1;
-  }
-  op(options: OperatorOptions, inputs: number[], outputs: number[]): this {
-    this.operators.push({ options, inputs, outputs });
-    return this;
-  }
-  graph(input: number, output: number): Graph {
-    return { tensors: this.tensors, operators: this.operators, inputs: [input], outputs: [output] };
-  }
-}
-
-const conv = (padding: "SAME" | "VALID", s: number, d: number, act: FusedActivation) =>
-  ({ op: "CONV_2D", padding, strideW: s, strideH: s, dilationW: d, dilationH: d, fusedActivation: act }) as const;
-const dw = (padding: "SAME" | "VALID", s: number, d: number, m: number, act: FusedActivation) =>
-  ({ op: "DEPTHWISE_CONV_2D", padding, strideW: s, strideH: s, dilationW: d, dilationH: d, depthMultiplier: m, fusedActivation: act }) as const;
-const fc = (act: FusedActivation) => ({ op: "FULLY_CONNECTED", fusedActivation: act, keepNumDims: false }) as const;
-
 /** micro_speech's shape: DEPTHWISE_CONV_2D [1,49,40,1] * [1,10,8,8] stride 2 SAME, then FULLY_CONNECTED 4000 -> 4. */
 function microSpeechLike(seed: number): Graph {
-  const g = new G(seed);
+  const g = new GraphBuilder(seed);
   const x = g.act([1, 49, 40, 1], 0.05, -128), y = g.act([1, 25, 20, 8], 0.4, -128), z = g.act([1, 4], 30, 14);
   g.op(dw("SAME", 2, 1, 8, "RELU"), [x, g.weights([1, 10, 8, 8], [0.01, 0.02, 0.015, 0.01, 0.012, 0.03, 0.02, 0.01], 3), g.bias(8, 0.0005)], [y]);
   g.op(fc("NONE"), [y, g.weights([4, 4000], 0.004), g.bias(4, 0.0004)], [z]);
@@ -83,21 +32,21 @@ function microSpeechLike(seed: number): Graph {
 function cases(): Record<string, Graph> {
   const out: Record<string, Graph> = {};
   for (const [depth, seed] of [[43, 1], [8, 2], [2100, 3], [5, 4]] as const) {
-    const g = new G(seed);
+    const g = new GraphBuilder(seed);
     const extreme = seed === 3;
     const x = g.act([2, depth], 0.05, -3), y = g.act([2, 7], extreme ? 40 : 0.3, 4);
     g.op(fc(extreme ? "NONE" : "RELU6"), [x, g.weights([7, depth], 0.01, 0, extreme), g.bias(7, 0.0005)], [y]);
     out[`FULLY_CONNECTED depth ${depth}`] = g.graph(x, y);
   }
   {
-    const g = new G(10);
+    const g = new GraphBuilder(10);
     const x = g.act([1, 9, 11, 3], 0.05, 2), y = g.act([1, 5, 6, 6], 0.08, -10), z = g.act([1, 5, 6, 6], 0.1, 3);
     g.op(conv("SAME", 2, 1, "RELU"), [x, g.weights([6, 3, 3, 3], [0.01, 0.012, 0.008, 0.02, 0.011, 0.009]), g.bias(6, 0.0005)], [y]);
     g.op(conv("SAME", 1, 2, "NONE"), [y, g.weights([6, 3, 3, 6], 0.01), -1], [z]);
     out["CONV_2D SAME stride 2, then dilation 2"] = g.graph(x, z);
   }
   {
-    const g = new G(11);
+    const g = new GraphBuilder(11);
     const x = g.act([1, 7, 6, 5], 0.05, -1), y = g.act([1, 7, 6, 4], 0.1, 2);
     g.op(conv("SAME", 1, 1, "NONE"), [x, g.weights([4, 5, 5, 5], 0.01), g.bias(4, 0.0005)], [y]);
     out["CONV_2D 5x5 SAME: padding on every side"] = g.graph(x, y);
@@ -107,7 +56,7 @@ function cases(): Record<string, Graph> {
     [12, 13, 3, 4, 1, "SAME", 3, 20], [15, 17, 5, 8, 2, "SAME", 2, 21], [9, 10, 3, 3, 1, "SAME", 4, 22],
     [11, 14, 4, 7, 1, "VALID", 1, 23], [10, 9, 2, 5, 3, "SAME", 2, 24],
   ] as const) {
-    const g = new G(seed);
+    const g = new GraphBuilder(seed);
     const oh = pad === "SAME" ? Math.ceil(h / s) : Math.floor((h - fh) / s) + 1;
     const ow = pad === "SAME" ? Math.ceil(w / s) : Math.floor((w - fw) / s) + 1;
     const x = g.act([1, h, w, 1], 0.05, 7), y = g.act([1, oh, ow, m], 0.06, -5);
@@ -115,26 +64,26 @@ function cases(): Record<string, Graph> {
     out[`DEPTHWISE_CONV_2D 1 channel ${h}x${w} * ${fh}x${fw} x${m} stride ${s} ${pad}`] = g.graph(x, y);
   }
   {
-    const g = new G(25);
+    const g = new GraphBuilder(25);
     const x = g.act([1, 14, 16, 1], 0.05, 9), y = g.act([1, 14, 8, 3], 0.06, -5);
     g.op({ ...dw("SAME", 1, 1, 3, "NONE"), strideW: 2, dilationH: 2 }, [x, g.weights([1, 3, 4, 3], [0.01, 0.02, 0.015], 3), g.bias(3, 0.0005)], [y]);
     out["DEPTHWISE_CONV_2D 1 channel, dilation_h 2, stride_w 2"] = g.graph(x, y);
   }
   {
-    const g = new G(30);
+    const g = new GraphBuilder(30);
     const x = g.act([1, 7, 8, 3], 0.05, -1), y = g.act([1, 7, 8, 6], 0.02, 0);
     g.op(dw("SAME", 1, 1, 2, "RELU"), [x, g.weights([1, 3, 3, 6], [0.01, 0.02, 0.015, 0.01, 0.012, 0.03], 3), g.bias(6, 0.0005)], [y]);
     out["DEPTHWISE_CONV_2D 3 channels multiplier 2 (portable path)"] = g.graph(x, y);
   }
   {
-    const g = new G(31);
+    const g = new GraphBuilder(31);
     const x = g.act([1, 7, 7, 4], 0.05, 3), y = g.act([1, 4, 4, 8], 0.1, -3), z = g.act([1, 10], 0.2, 2);
     g.op(conv("SAME", 2, 1, "RELU"), [x, g.weights([8, 3, 3, 4], 0.01), g.bias(8, 0.0005)], [y]);
     g.op(fc("NONE"), [y, g.weights([10, 128], 0.01), g.bias(10, 0.001)], [z]);
     out["CONV_2D fused into FULLY_CONNECTED"] = g.graph(x, z);
   }
   {
-    const g = new G(32);
+    const g = new GraphBuilder(32);
     const x = g.act([1, 19, 22, 1], 0.05, -20), y = g.act([1, 10, 11, 4], 0.1, -3), z = g.act([1, 5], 0.2, 2);
     g.op(dw("SAME", 2, 1, 4, "NONE"), [x, g.weights([1, 6, 8, 4], 0.02, 3), g.bias(4, 0.0004)], [y]);
     g.op(fc("NONE"), [y, g.weights([5, 440], 0.01), g.bias(5, 0.001)], [z]);

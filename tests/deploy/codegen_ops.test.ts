@@ -5,85 +5,29 @@
  * LOGISTIC, TANH, MAX_POOL, PAD, CONCATENATION, QUANTIZE, DEQUANTIZE, dilation, groups of outputs…).
  */
 import { describe, expect, test } from "vitest";
-import type { FusedActivation, Graph, Operator, OperatorOptions, Tensor } from "../../lib/graph/types.ts";
+import type { Graph } from "../../lib/graph/types.ts";
 import { Interpreter } from "../../lib/int8/mod.ts";
 import { buildHostRunner, diffs, hasTool, runHost } from "./codegen_helpers.ts";
-
-/** Deterministic int8 noise (LCG). */
-function noise(n: number, seed: number, lo = -128, hi = 127): Int8Array {
-  const out = new Int8Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = lo + ((s >>> 8) % (hi - lo + 1));
-  }
-  return out;
-}
-
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-
-function q(scale: number | number[], zp: number | number[] = 0, axis = 0) {
-  const s = Array.isArray(scale) ? scale : [scale];
-  const z = Array.isArray(zp) ? zp : s.map(() => zp as number);
-  return { scale: s.map((v) => Math.fround(v)), zeroPoint: z, quantizedDimension: axis };
-}
-
-/** A tiny graph builder: tensors by name, ops in order. */
-class G {
-  tensors: Tensor[] = [];
-  operators: Operator[] = [];
-  seed = 1;
-  act(shape: number[], scale: number, zp: number, dtype: "int8" | "float32" = "int8"): number {
-    this.tensors.push({ name: `t${this.tensors.length}`, shape, dtype, ...(dtype === "int8" ? { quant: q(scale, zp) } : {}) });
-    return this.tensors.length - 1;
-  }
-  weights(shape: number[], scale: number | number[], axis = 0): number {
-    this.tensors.push({ name: `w${this.tensors.length}`, shape, dtype: "int8", data: noise(size(shape), this.seed++, -127, 127), quant: q(scale, 0, axis) });
-    return this.tensors.length - 1;
-  }
-  bias(n: number, scale: number | number[]): number {
-    const data = Int32Array.from(noise(n, this.seed++), (v) => v * 40);
-    this.tensors.push({ name: `b${this.tensors.length}`, shape: [n], dtype: "int32", data, quant: q(scale, 0) });
-    return this.tensors.length - 1;
-  }
-  int32s(values: number[]): number {
-    this.tensors.push({ name: `c${this.tensors.length}`, shape: [values.length / 2, 2], dtype: "int32", data: Int32Array.from(values) });
-    return this.tensors.length - 1;
-  }
-  constInt8(shape: number[], scale: number, zp: number): number {
-    this.tensors.push({ name: `k${this.tensors.length}`, shape, dtype: "int8", data: noise(size(shape), this.seed++), quant: q(scale, zp) });
-    return this.tensors.length - 1;
-  }
-  op(options: OperatorOptions, inputs: number[], outputs: number[]): this {
-    this.operators.push({ options, inputs, outputs });
-    return this;
-  }
-  graph(input: number, output: number): Graph {
-    return { tensors: this.tensors, operators: this.operators, inputs: [input], outputs: [output] };
-  }
-}
-
-const conv = (padding: "SAME" | "VALID", s: number, d: number, act: FusedActivation) =>
-  ({ op: "CONV_2D", padding, strideW: s, strideH: s, dilationW: d, dilationH: d, fusedActivation: act }) as const;
+import { conv, GraphBuilder, noise, size } from "./graph_builder.ts";
 
 /** The graphs: each a few ops; names say what they exercise. */
 function cases(): Record<string, Graph> {
   const out: Record<string, Graph> = {};
   {
-    const g = new G();
+    const g = new GraphBuilder();
     const x = g.act([2, 40], 0.05, -3), y = g.act([2, 12], 0.3, 4);
     g.op({ op: "FULLY_CONNECTED", fusedActivation: "RELU6", keepNumDims: false }, [x, g.weights([12, 40], 0.01), g.bias(12, 0.0005)], [y]);
     out["FULLY_CONNECTED batch 2, RELU6"] = g.graph(x, y);
   }
   {
-    const g = new G();
+    const g = new GraphBuilder();
     const x = g.act([1, 9, 11, 3], 0.05, 2), y = g.act([1, 5, 6, 6], 0.08, -10), z = g.act([1, 5, 6, 6], 0.1, 3);
     g.op(conv("SAME", 2, 1, "RELU"), [x, g.weights([6, 3, 3, 3], [0.01, 0.012, 0.008, 0.02, 0.011, 0.009]), g.bias(6, 0.0005)], [y]);
     g.op(conv("SAME", 1, 2, "NONE"), [y, g.weights([6, 3, 3, 6], 0.01), -1], [z]);
     out["CONV_2D SAME stride 2 per-channel, then dilation 2 without bias"] = g.graph(x, z);
   }
   {
-    const g = new G();
+    const g = new GraphBuilder();
     const x = g.act([1, 7, 8, 3], 0.05, -1), y = g.act([1, 7, 8, 6], 0.02, 0), z = g.act([1, 3, 3, 6], 0.02, 0);
     g.op({ op: "DEPTHWISE_CONV_2D", padding: "SAME", strideW: 1, strideH: 1, dilationW: 1, dilationH: 1, depthMultiplier: 2, fusedActivation: "RELU_N1_TO_1" },
       [x, g.weights([1, 3, 3, 6], [0.01, 0.02, 0.015, 0.01, 0.012, 0.03], 3), g.bias(6, 0.0005)], [y]);
@@ -92,41 +36,41 @@ function cases(): Record<string, Graph> {
     out["DEPTHWISE_CONV_2D multiplier 2 RELU_N1_TO_1, then VALID stride 2"] = g.graph(x, z);
   }
   {
-    const g = new G();
+    const g = new GraphBuilder();
     const x = g.act([1, 9, 7, 4], 0.05, -2), y = g.act([1, 5, 4, 4], 0.05, -2), z = g.act([1, 3, 2, 4], 0.05, -2);
     g.op({ op: "MAX_POOL_2D", padding: "SAME", strideW: 2, strideH: 2, filterW: 3, filterH: 3, fusedActivation: "RELU" }, [x], [y]);
     g.op({ op: "AVERAGE_POOL_2D", padding: "SAME", strideW: 2, strideH: 2, filterW: 3, filterH: 2, fusedActivation: "NONE" }, [y], [z]);
     out["MAX_POOL_2D SAME + RELU, AVERAGE_POOL_2D SAME with partial windows"] = g.graph(x, z);
   }
   {
-    const g = new G();
+    const g = new GraphBuilder();
     const x = g.act([1, 4, 5, 3], 0.05, -2), y = g.act([1, 4, 5, 3], 0.07, 1), z = g.act([1, 4, 5, 3], 0.1, -5);
     g.op({ op: "ADD", fusedActivation: "RELU" }, [x, g.constInt8([1, 1, 1, 3], 0.03, 4)], [y]);
     g.op({ op: "MUL", fusedActivation: "NONE" }, [y, g.constInt8([1, 4, 1, 3], 0.02, -3)], [z]);
     out["ADD and MUL with broadcast constants"] = g.graph(x, z);
   }
   {
-    const g = new G();
+    const g = new GraphBuilder();
     const x = g.act([1, 4, 5, 3], 0.05, -2), y = g.act([1, 4, 5, 3], 0.08, 3);
     g.op({ op: "ADD", fusedActivation: "NONE" }, [x, x], [y]);
     out["ADD of a tensor to itself"] = g.graph(x, y);
   }
   for (const kind of ["LOGISTIC", "TANH"] as const) {
-    const g = new G();
+    const g = new GraphBuilder();
     const x = g.act([1, 256], 0.04, 7);
     const y = kind === "LOGISTIC" ? g.act([1, 256], 1 / 256, -128) : g.act([1, 256], 1 / 128, 0);
     g.op({ op: kind }, [x], [y]);
     out[kind] = g.graph(x, y);
   }
   {
-    const g = new G();
+    const g = new GraphBuilder();
     const x = g.act([1, 3, 4, 2], 0.05, -2), p = g.act([1, 5, 5, 2], 0.05, -2), c = g.act([1, 5, 5, 4], 0.05, -2);
     g.op({ op: "PAD" }, [x, g.int32s([0, 0, 1, 1, 0, 1, 0, 0])], [p]);
     g.op({ op: "CONCATENATION", axis: -1, fusedActivation: "NONE" }, [p, p], [c]);
     out["PAD then CONCATENATION on the last axis"] = g.graph(x, c);
   }
   {
-    const g = new G();
+    const g = new GraphBuilder();
     const x = g.act([1, 3, 10], 0.3, 1), y = g.act([1, 3, 10], 1 / 256, -128), r = g.act([1, 30], 1 / 256, -128), s = g.act([1, 30], 0.01, 5);
     g.op({ op: "SOFTMAX", beta: 1 }, [x], [y]);
     g.op({ op: "RESHAPE", newShape: [1, 30] }, [y, g.int32s([1, 30])], [r]);
@@ -134,7 +78,7 @@ function cases(): Record<string, Graph> {
     out["SOFTMAX over 3 rows, RESHAPE, QUANTIZE int8 -> int8"] = g.graph(x, s);
   }
   {
-    const g = new G();
+    const g = new GraphBuilder();
     const x = g.act([1, 16], 0, 0, "float32"), y = g.act([1, 16], 0.05, 3), z = g.act([1, 16], 0, 0, "float32");
     g.op({ op: "QUANTIZE" }, [x], [y]);
     g.op({ op: "DEQUANTIZE" }, [y], [z]);

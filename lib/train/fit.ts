@@ -21,6 +21,9 @@ export interface FitOptions {
   progress?: string | false;
   /** Called after each epoch, e.g. to apply pruning masks or to log. */
   onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
+  /** Called before / after every mini-batch (e.g. pruning masks updated and re-applied per batch). */
+  onBatchBegin?: () => void;
+  onBatchEnd?: () => void;
 }
 
 /** What one epoch measured. Accuracy is present when the model was compiled with the "accuracy" metric. */
@@ -64,6 +67,7 @@ export async function fit(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, opt
       shuffle: false,
       verbose: 0,
       validationData: opts.validation ? [opts.validation.x, opts.validation.y] : undefined,
+      callbacks: opts.onBatchBegin || opts.onBatchEnd ? { onBatchBegin: opts.onBatchBegin, onBatchEnd: opts.onBatchEnd } : undefined,
     });
     tf.dispose([order, xs, ys]);
     const last = (key: string) => {

@@ -5,8 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { mulberry32, shuffle } from "../../util/random.ts";
-import type { EpochLogs, History } from "../../train/fit.ts";
+import { type EpochLogs, fit, type History } from "../../train/fit.ts";
 import { CompressError } from "../errors.ts";
 import { kernelOf } from "../layers.ts";
 import { constantSparsity, type PruningSchedule } from "./schedule.ts";
@@ -152,31 +151,16 @@ export interface PruneFitOptions {
 }
 
 /**
- * Fine-tunes a compiled model while pruning: seeded shuffling per epoch (as lib/train's `fit`), masks updated
+ * Fine-tunes a compiled model while pruning: lib/train's seeded `fit`, with the masks updated
  * by the schedule before each batch and re-applied after it, so pruned weights stay exactly zero.
  */
 export async function pruneFit(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, masks: PruningMasks, opts: PruneFitOptions): Promise<History> {
-  const history: History = { loss: [], acc: [], valLoss: [], valAcc: [] };
-  const rng = mulberry32(opts.seed ?? 0);
-  const n = x.shape[0];
-  for (let epoch = 0; epoch < opts.epochs; epoch++) {
-    const order = tf.tensor1d(shuffle(Array.from({ length: n }, (_, i) => i), rng), "int32");
-    const [xs, ys] = [tf.gather(x, order), tf.gather(y, order)];
-    const result = await model.fit(xs, ys, {
-      epochs: 1,
-      batchSize: opts.batchSize ?? 32,
-      shuffle: false,
-      verbose: 0,
-      validationData: opts.validation ? [opts.validation.x, opts.validation.y] : undefined,
-      callbacks: { onBatchBegin: () => masks.step(), onBatchEnd: () => masks.apply() },
-    });
-    tf.dispose([order, xs, ys]);
-    const last = (k: string) => result.history[k]?.at(-1) as number | undefined;
-    history.loss.push(last("loss")!);
-    if (last("acc") !== undefined) history.acc.push(last("acc")!);
-    if (last("val_loss") !== undefined) history.valLoss.push(last("val_loss")!);
-    if (last("val_acc") !== undefined) history.valAcc.push(last("val_acc")!);
-  }
+  const history = await fit(model, x, y, {
+    ...opts,
+    progress: false,
+    onBatchBegin: () => masks.step(),
+    onBatchEnd: () => masks.apply(),
+  });
   masks.apply();
   return history;
 }

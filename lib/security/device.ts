@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { cHex, cRows } from "../deploy/codegen/c_source.ts";
 import { buildCortexM4, runCortexM4 } from "../deploy/emulate/cortexm4.ts";
 import { findExecutable } from "../deploy/arduino/tools.ts";
 import { SecurityError } from "./errors.ts";
@@ -33,11 +34,7 @@ export function verifierSources(): Record<string, string> {
 
 /** `static const uint8_t name[n] = {...};` with 16 bytes a line (`qualifier` e.g. "static const" or "static"). */
 export function cByteArray(name: string, bytes: Uint8Array, qualifier = "static const"): string {
-  const lines: string[] = [];
-  for (let i = 0; i < bytes.length; i += 16) {
-    lines.push("  " + Array.from(bytes.subarray(i, i + 16), (b) => `0x${b.toString(16).padStart(2, "0")}`).join(", ") + ",");
-  }
-  return `${qualifier} uint8_t ${name}[${bytes.length}] = {\n${lines.join("\n")}\n};\n`;
+  return `${qualifier} uint8_t ${name}[${bytes.length}] = {\n${cRows(cHex(bytes), 16)}\n};\n`;
 }
 
 /** Options of {@link tamperFirmwareC}. */

@@ -19,6 +19,7 @@ import { AVR_MCUS, type AvrMcu } from "../../deploy/emulate/avr.ts";
 import { parseIntelHex } from "../../deploy/emulate/intelhex.ts";
 import { readElfSizes } from "../../deploy/arduino/size.ts";
 import { runTool } from "../../deploy/arduino/tools.ts";
+import { cRows } from "../../deploy/codegen/c_source.ts";
 import { DeploymentLessonError } from "./errors.ts";
 
 /** Data-space addresses of the I/O registers the timing firmware writes (same on both chips). */
@@ -55,12 +56,6 @@ export interface AvrTiming {
   buildDir: string;
 }
 
-function cBytes(values: Uint8Array): string {
-  const out: string[] = [];
-  for (let i = 0; i < values.length; i += 24) out.push("    " + Array.from(values.subarray(i, i + 24)).join(", ") + ",");
-  return out.join("\n");
-}
-
 /** The timing firmware's `main.c`. */
 export function avrTimingMain(name: string, inputBytes: number, outputBytes: number, samples: readonly Uint8Array[], runs: number): string {
   return [
@@ -71,7 +66,7 @@ export function avrTimingMain(name: string, inputBytes: number, outputBytes: num
     `#include "${name}.h"`,
     "",
     `static const uint8_t samples[${samples.length}][${inputBytes}] PROGMEM = {`,
-    ...samples.map((s) => `  {\n${cBytes(s)}\n  },`),
+    ...samples.map((s) => `  {\n${cRows(s, 24, "    ")}\n  },`),
     "};",
     `static int8_t input[${inputBytes}];`,
     `static int8_t output[${outputBytes}];`,

@@ -14,6 +14,7 @@ import type { TraceEntry } from "../../int8/interpreter.ts";
 import { Interpreter } from "../../int8/interpreter.ts";
 import { kernelDir } from "../../deploy/codegen/kernels.ts";
 import { emitModelC } from "../../deploy/codegen/model.ts";
+import { cRows } from "../../deploy/codegen/c_source.ts";
 import { tensorBytes } from "../../deploy/codegen/plan.ts";
 import { buildCortexM4, runCortexM4 } from "../../deploy/emulate/cortexm4.ts";
 import { HARNESS_C_SNIPPET, parseHarness } from "../../deploy/emulate/harness.ts";
@@ -49,12 +50,6 @@ export interface TraceOnCortexM4Options {
   outDir?: string;
   /** QEMU wall-clock limit, ms (default 60 s). */
   timeoutMs?: number;
-}
-
-function cBytes(values: Uint8Array): string {
-  const out: string[] = [];
-  for (let i = 0; i < values.length; i += 24) out.push("  " + Array.from(values.subarray(i, i + 24)).join(", ") + ",");
-  return out.join("\n");
 }
 
 /**
@@ -109,7 +104,7 @@ export async function traceOnCortexM4(graph: Graph, input: Int8Array | Uint8Arra
     `/* every operator's output, as soon as it is computed: "LAYER k" then an OUT line */`,
     `void tinyml_trace_op(int op, const uint8_t* bytes, unsigned n) { printf("LAYER %d\\n", op); tinyml_out(bytes, n); }`,
     `static const uint8_t input_bytes[${model.inputBytes}] = {`,
-    cBytes(new Uint8Array(input.buffer, input.byteOffset, input.byteLength)),
+    cRows(new Uint8Array(input.buffer, input.byteOffset, input.byteLength), 24),
     "};",
     `static ${outType} output[${N}_OUTPUT_SIZE];`,
     "int main(void) {",

@@ -19,6 +19,7 @@ import { emitModelC } from "../../deploy/codegen/model.ts";
 import { buildCortexM4 } from "../../deploy/emulate/cortexm4.ts";
 import { HARNESS_C_SNIPPET, parseHarness } from "../../deploy/emulate/harness.ts";
 import { runTool } from "../../deploy/arduino/tools.ts";
+import { cRows } from "../../deploy/codegen/c_source.ts";
 import { DeploymentLessonError } from "./errors.ts";
 
 /** Options of {@link measureCortexM4Inference}. */
@@ -40,12 +41,6 @@ export interface CortexM4Timing {
   flashBytes: number;
   ramBytes: number;
   buildDir: string;
-}
-
-function cBytes(values: Uint8Array): string {
-  const out: string[] = [];
-  for (let i = 0; i < values.length; i += 24) out.push("    " + Array.from(values.subarray(i, i + 24)).join(", ") + ",");
-  return out.join("\n");
 }
 
 /**
@@ -125,7 +120,7 @@ export async function measureCortexM4Inference(graph: Graph, samples: readonly (
     `__attribute__((noinline)) void tinyml_begin(void) { __asm volatile(""); }`,
     `__attribute__((noinline)) void tinyml_end_run(void) { __asm volatile(""); }`,
     `static const uint8_t samples[${samples.length}][${model.inputBytes}] = {`,
-    ...samples.map((s) => `  {\n${cBytes(new Uint8Array(s.buffer, s.byteOffset, s.byteLength))}\n  },`),
+    ...samples.map((s) => `  {\n${cRows(new Uint8Array(s.buffer, s.byteOffset, s.byteLength), 24, "    ")}\n  },`),
     "};",
     `static ${outType} output[${name.toUpperCase()}_OUTPUT_SIZE];`,
     "int main(void) {",

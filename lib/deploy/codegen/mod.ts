@@ -6,6 +6,7 @@
  * @module
  */
 export { CodegenGraphError, CodegenUnsupportedError } from "./errors.ts";
+export { cHex, cRows } from "./c_source.ts";
 export { checkCName, CODEGEN_OPS, emitModelC, fusableConvFc } from "./model.ts";
 export type { ModelC, ModelCOptions } from "./model.ts";
 export { generateArduinoLibrary, generateSketch } from "./library.ts";

@@ -9,6 +9,7 @@
  * @module
  */
 import type { Graph, Operator, Tensor } from "../../graph/types.ts";
+import { cRows } from "./c_source.ts";
 import { CodegenGraphError, CodegenUnsupportedError } from "./errors.ts";
 import { type ArenaPlan, isActivation, planArena, tensorBytes } from "./plan.ts";
 import {
@@ -60,17 +61,6 @@ export function checkCName(name: string): void {
 }
 
 const prod = (xs: number[]): number => xs.reduce((a, b) => a * b, 1);
-
-/** Writes numbers as a C initializer list, `perLine` per line, indented. */
-function cList(values: ArrayLike<number>, perLine: number): string {
-  const lines: string[] = [];
-  for (let i = 0; i < values.length; i += perLine) {
-    const chunk: string[] = [];
-    for (let j = i; j < Math.min(i + perLine, values.length); j++) chunk.push(cInt(values[j]));
-    lines.push("  " + chunk.join(", ") + ",");
-  }
-  return lines.join("\n");
-}
 
 /** An integer as C source; INT32_MIN needs the (-x - 1) form. */
 function cInt(v: number): string {
@@ -139,7 +129,7 @@ function ptr(e: Emitter, index: number): string {
 function constArray(e: Emitter, cName: string, ctype: "int8_t" | "int32_t", values: ArrayLike<number>, comment: string, progmem = true): string {
   const perLine = ctype === "int8_t" ? 20 : 8;
   e.consts.push(`/* ${cString(comment)} */`);
-  e.consts.push(`static const ${ctype} ${cName}[${values.length}]${progmem ? " TML_CONST" : ""} = {\n${cList(values, perLine)}\n};\n`);
+  e.consts.push(`static const ${ctype} ${cName}[${values.length}]${progmem ? " TML_CONST" : ""} = {\n${cRows(Array.from(values, (v) => cInt(v)), perLine)}\n};\n`);
   const bytes = values.length * (ctype === "int8_t" ? 1 : 4);
   e.constBytes += bytes;
   e.maxArrayBytes = Math.max(e.maxArrayBytes, bytes);
@@ -160,9 +150,7 @@ function shapeStr(t: Tensor): string {
 /** Struct initializer lines: `{ .a = 1, .b = 2 }` spread over lines of a few fields. */
 function struct(type: string, fields: Record<string, number | string>, varName = "p"): string {
   const parts = Object.entries(fields).map(([k, v]) => `.${k} = ${typeof v === "number" ? cInt(v) : v}`);
-  const lines: string[] = [];
-  for (let i = 0; i < parts.length; i += 4) lines.push("      " + parts.slice(i, i + 4).join(", ") + ",");
-  return `    const ${type} ${varName} = {\n${lines.join("\n")}\n    };`;
+  return `    const ${type} ${varName} = {\n${cRows(parts, 4, "      ")}\n    };`;
 }
 
 /** Height, width, channels of a 4-D NHWC shape (lower ranks padded at the front). */

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createFrontend, type FrontendConfig, type FrontendState, MICRO_SPEECH_FRONTEND } from "../../audio/microfrontend/mod.ts";
 import { WINDOW_BITS } from "../../audio/microfrontend/window.ts";
+import { cRows } from "../codegen/c_source.ts";
 import { writeFileAtomic } from "../codegen/write.ts";
 
 /** The C files of the frontend, by name. */
@@ -41,11 +42,7 @@ export function frontendCDir(): string {
 }
 
 function cArray(type: string, name: string, values: ArrayLike<number>, perLine = 16): string {
-  const lines: string[] = [];
-  for (let i = 0; i < values.length; i += perLine) {
-    lines.push("  " + Array.from(values).slice(i, i + perLine).join(", ") + ",");
-  }
-  return `static const ${type} ${name}[${values.length}] = {\n${lines.join("\n")}\n};\n`;
+  return `static const ${type} ${name}[${values.length}] = {\n${cRows(values, perLine)}\n};\n`;
 }
 
 /** Q14 smoothing coefficients as createNoiseReduction stores them. */

@@ -17,6 +17,7 @@ import { ToolMissingError } from "../arduino/errors.ts";
 import { buildCortexM4 } from "../emulate/cortexm4.ts";
 import { parseHarness } from "../emulate/harness.ts";
 import type { Graph } from "../../graph/types.ts";
+import { cRows } from "../codegen/c_source.ts";
 import { generateArduinoLibrary } from "../codegen/library.ts";
 import { writeFrontendC } from "./frontend_c.ts";
 import { KwsCheckError, KwsInputError } from "./errors.ts";
@@ -58,9 +59,7 @@ async function runIcount(elfPath: string, timeoutMs: number): Promise<Record<str
 }
 
 function cArray(type: string, name: string, values: ArrayLike<number>): string {
-  const rows: string[] = [];
-  for (let i = 0; i < values.length; i += 24) rows.push("  " + Array.from(values).slice(i, i + 24).join(",") + ",");
-  return `static const ${type} ${name}[${Math.max(1, values.length)}] = {\n${rows.join("\n") || "  0,"}\n};`;
+  return `static const ${type} ${name}[${Math.max(1, values.length)}] = {\n${cRows(values, 24) || "  0,"}\n};`;
 }
 
 /** Instructions per frame of the C frontend on `clip` (the mean over every frame of the clip). */

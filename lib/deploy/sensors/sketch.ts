@@ -12,6 +12,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Graph } from "../../graph/types.ts";
+import { cRows } from "../codegen/c_source.ts";
 import { LiveSensorError } from "./errors.ts";
 import type { ImuGesturesLive, LiveSensor, VibrationLive } from "./types.ts";
 
@@ -80,10 +81,7 @@ function cDouble(x: number): string {
 
 function cFloats(name: string, values: ArrayLike<number>): string[] {
   const vals = Array.from(values, cFloat);
-  const lines = [`static const float ${name}[${vals.length}] = {`];
-  for (let i = 0; i < vals.length; i += 8) lines.push("  " + vals.slice(i, i + 8).join(", ") + ",");
-  lines.push("};");
-  return lines;
+  return [`static const float ${name}[${vals.length}] = {`, ...(vals.length ? [cRows(vals, 8)] : []), "};"];
 }
 
 function positiveInt(x: number | undefined, what: string): number {

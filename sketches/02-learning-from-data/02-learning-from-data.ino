@@ -36,7 +36,8 @@ static const int8_t kSamples[6][1] SAMPLES_CONST = {
   },
 };
 
-static void printOut(const uint8_t* buf, size_t n) {
+// tinyml-kit harness: OUT <hex bytes> / END lines on Serial
+static void tinyml_out(const uint8_t *buf, size_t n) {
   static const char digits[] = "0123456789abcdef";
   Serial.print("OUT");
   for (size_t i = 0; i < n; ++i) {
@@ -46,6 +47,7 @@ static void printOut(const uint8_t* buf, size_t n) {
   }
   Serial.println();
 }
+static void tinyml_end() { Serial.println("END"); Serial.flush(); }
 
 void setup() {
   Serial.begin(115200);
@@ -55,10 +57,9 @@ void setup() {
     // Copy the sample straight into the model's input tensor (no extra buffer: RAM is scarce).
     COPY_SAMPLE(learning_from_data_input(), kSamples[s], 1);
     learning_from_data_run();
-    printOut((const uint8_t*)learning_from_data_output(), LEARNING_FROM_DATA_OUTPUT_SIZE * sizeof *learning_from_data_output());
+    tinyml_out((const uint8_t*)learning_from_data_output(), LEARNING_FROM_DATA_OUTPUT_SIZE * sizeof *learning_from_data_output());
   }
-  Serial.println("END");
-  Serial.flush();
+  tinyml_end();
 }
 
 void loop() {}

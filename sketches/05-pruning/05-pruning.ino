@@ -54,7 +54,8 @@ static const int8_t kSamples[6][64] SAMPLES_CONST = {
   },
 };
 
-static void printOut(const uint8_t* buf, size_t n) {
+// tinyml-kit harness: OUT <hex bytes> / END lines on Serial
+static void tinyml_out(const uint8_t *buf, size_t n) {
   static const char digits[] = "0123456789abcdef";
   Serial.print("OUT");
   for (size_t i = 0; i < n; ++i) {
@@ -64,6 +65,7 @@ static void printOut(const uint8_t* buf, size_t n) {
   }
   Serial.println();
 }
+static void tinyml_end() { Serial.println("END"); Serial.flush(); }
 
 void setup() {
   Serial.begin(115200);
@@ -73,10 +75,9 @@ void setup() {
     // Copy the sample straight into the model's input tensor (no extra buffer: RAM is scarce).
     COPY_SAMPLE(pruning_input(), kSamples[s], 64);
     pruning_run();
-    printOut((const uint8_t*)pruning_output(), PRUNING_OUTPUT_SIZE * sizeof *pruning_output());
+    tinyml_out((const uint8_t*)pruning_output(), PRUNING_OUTPUT_SIZE * sizeof *pruning_output());
   }
-  Serial.println("END");
-  Serial.flush();
+  tinyml_end();
 }
 
 void loop() {}

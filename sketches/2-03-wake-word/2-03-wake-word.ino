@@ -50,7 +50,8 @@ static void printDetection(const kws_detection *d) {
 }
 
 #if KWS_USE_CLIPS
-static void printOut(const uint8_t *buf, size_t n) {
+// tinyml-kit harness: OUT <hex bytes> / END lines on Serial
+static void tinyml_out(const uint8_t *buf, size_t n) {
   static const char digits[] = "0123456789abcdef";
   Serial.print("OUT");
   for (size_t i = 0; i < n; ++i) {
@@ -60,6 +61,7 @@ static void printOut(const uint8_t *buf, size_t n) {
   }
   Serial.println();
 }
+static void tinyml_end() { Serial.println("END"); Serial.flush(); }
 
 static void hearClip(int c, bool report) {
   for (uint32_t pos = 0; pos < kClipLengths[c]; pos += KWS_CHUNK) {
@@ -82,7 +84,7 @@ void setup() {
     uint8_t out[KWS_LABELS + 1];
     memcpy(out, ks.scores, KWS_LABELS);
     out[KWS_LABELS] = (uint8_t)kws_top_label(&ks);
-    printOut(out, sizeof out);
+    tinyml_out(out, sizeof out);
   }
   // B: all clips back to back, as a microphone would hear them: the detections and a checksum of every score.
   kws_reset(&ks);
@@ -93,8 +95,7 @@ void setup() {
   Serial.print((long)ks.frames);
   Serial.print(' ');
   Serial.println((unsigned long)ks.checksum, HEX);
-  Serial.println("END");
-  Serial.flush();
+  tinyml_end();
 }
 
 void loop() {}

@@ -140,7 +140,8 @@ static const int8_t kSamples[4][48] SAMPLES_CONST = {
   },
 };
 
-static void printOut(const uint8_t* buf, size_t n) {
+// tinyml-kit harness: OUT <hex bytes> / END lines on Serial
+static void tinyml_out(const uint8_t *buf, size_t n) {
   static const char digits[] = "0123456789abcdef";
   Serial.print("OUT");
   for (size_t i = 0; i < n; ++i) {
@@ -150,6 +151,7 @@ static void printOut(const uint8_t* buf, size_t n) {
   }
   Serial.println();
 }
+static void tinyml_end() { Serial.println("END"); Serial.flush(); }
 
 void setup() {
   Serial.begin(115200);
@@ -159,10 +161,9 @@ void setup() {
     // Copy the sample straight into the model's input tensor (no extra buffer: RAM is scarce).
     COPY_SAMPLE(anomaly_detection_input(), kSamples[s], 48);
     anomaly_detection_run();
-    printOut((const uint8_t*)anomaly_detection_output(), ANOMALY_DETECTION_OUTPUT_SIZE * sizeof *anomaly_detection_output());
+    tinyml_out((const uint8_t*)anomaly_detection_output(), ANOMALY_DETECTION_OUTPUT_SIZE * sizeof *anomaly_detection_output());
   }
-  Serial.println("END");
-  Serial.flush();
+  tinyml_end();
 }
 
 void loop() {}

@@ -189,7 +189,8 @@ static const int8_t kSamples[4][300] SAMPLES_CONST = {
   },
 };
 
-static void printOut(const uint8_t* buf, size_t n) {
+// tinyml-kit harness: OUT <hex bytes> / END lines on Serial
+static void tinyml_out(const uint8_t *buf, size_t n) {
   static const char digits[] = "0123456789abcdef";
   Serial.print("OUT");
   for (size_t i = 0; i < n; ++i) {
@@ -199,6 +200,7 @@ static void printOut(const uint8_t* buf, size_t n) {
   }
   Serial.println();
 }
+static void tinyml_end() { Serial.println("END"); Serial.flush(); }
 
 void setup() {
   Serial.begin(115200);
@@ -208,10 +210,9 @@ void setup() {
     // Copy the sample straight into the model's input tensor (no extra buffer: RAM is scarce).
     COPY_SAMPLE(gestures_input(), kSamples[s], 300);
     gestures_run();
-    printOut((const uint8_t*)gestures_output(), GESTURES_OUTPUT_SIZE * sizeof *gestures_output());
+    tinyml_out((const uint8_t*)gestures_output(), GESTURES_OUTPUT_SIZE * sizeof *gestures_output());
   }
-  Serial.println("END");
-  Serial.flush();
+  tinyml_end();
 }
 
 void loop() {}

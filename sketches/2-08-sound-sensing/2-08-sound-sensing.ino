@@ -34,7 +34,8 @@ static const int8_t kSamples[4][32] SAMPLES_CONST = {
   },
 };
 
-static void printOut(const uint8_t* buf, size_t n) {
+// tinyml-kit harness: OUT <hex bytes> / END lines on Serial
+static void tinyml_out(const uint8_t *buf, size_t n) {
   static const char digits[] = "0123456789abcdef";
   Serial.print("OUT");
   for (size_t i = 0; i < n; ++i) {
@@ -44,6 +45,7 @@ static void printOut(const uint8_t* buf, size_t n) {
   }
   Serial.println();
 }
+static void tinyml_end() { Serial.println("END"); Serial.flush(); }
 
 void setup() {
   Serial.begin(115200);
@@ -53,10 +55,9 @@ void setup() {
     // Copy the sample straight into the model's input tensor (no extra buffer: RAM is scarce).
     COPY_SAMPLE(sound_sensing_input(), kSamples[s], 32);
     sound_sensing_run();
-    printOut((const uint8_t*)sound_sensing_output(), SOUND_SENSING_OUTPUT_SIZE * sizeof *sound_sensing_output());
+    tinyml_out((const uint8_t*)sound_sensing_output(), SOUND_SENSING_OUTPUT_SIZE * sizeof *sound_sensing_output());
   }
-  Serial.println("END");
-  Serial.flush();
+  tinyml_end();
 }
 
 void loop() {}

@@ -418,7 +418,8 @@ static const int8_t kSamples[4][1960] SAMPLES_CONST = {
   },
 };
 
-static void printOut(const uint8_t* buf, size_t n) {
+// tinyml-kit harness: OUT <hex bytes> / END lines on Serial
+static void tinyml_out(const uint8_t *buf, size_t n) {
   static const char digits[] = "0123456789abcdef";
   Serial.print("OUT");
   for (size_t i = 0; i < n; ++i) {
@@ -428,6 +429,7 @@ static void printOut(const uint8_t* buf, size_t n) {
   }
   Serial.println();
 }
+static void tinyml_end() { Serial.println("END"); Serial.flush(); }
 
 void setup() {
   Serial.begin(115200);
@@ -437,10 +439,9 @@ void setup() {
     // Copy the sample straight into the model's input tensor (no extra buffer: RAM is scarce).
     COPY_SAMPLE(security_input(), kSamples[s], 1960);
     security_run();
-    printOut((const uint8_t*)security_output(), SECURITY_OUTPUT_SIZE * sizeof *security_output());
+    tinyml_out((const uint8_t*)security_output(), SECURITY_OUTPUT_SIZE * sizeof *security_output());
   }
-  Serial.println("END");
-  Serial.flush();
+  tinyml_end();
 }
 
 void loop() {}

@@ -15,6 +15,7 @@
 import { join } from "node:path";
 import type { Graph } from "../../graph/types.ts";
 import { cRows } from "./c_source.ts";
+import { HARNESS_ARDUINO_SNIPPET } from "../emulate/harness.ts";
 import { CodegenGraphError } from "./errors.ts";
 import { kernelSources } from "./kernels.ts";
 import { checkCName, emitModelC, type ModelC } from "./model.ts";
@@ -142,17 +143,7 @@ export function generateSketch(options: SketchOptions): string {
     ...rows,
     "};",
     "",
-    "static void printOut(const uint8_t* buf, size_t n) {",
-    '  static const char digits[] = "0123456789abcdef";',
-    '  Serial.print("OUT");',
-    "  for (size_t i = 0; i < n; ++i) {",
-    "    Serial.write(' ');",
-    "    Serial.write(digits[buf[i] >> 4]);",
-    "    Serial.write(digits[buf[i] & 15]);",
-    "  }",
-    "  Serial.println();",
-    "}",
-    "",
+    HARNESS_ARDUINO_SNIPPET,
     "void setup() {",
     `  Serial.begin(${options.baud ?? 115200});`,
     "  while (!Serial) {",
@@ -161,10 +152,9 @@ export function generateSketch(options: SketchOptions): string {
     "    // Copy the sample straight into the model's input tensor (no extra buffer: RAM is scarce).",
     `    COPY_SAMPLE(${library}_input(), kSamples[s], ${inputBytes});`,
     `    ${library}_run();`,
-    `    printOut((const uint8_t*)${library}_output(), ${L}_OUTPUT_SIZE * sizeof *${library}_output());`,
+    `    tinyml_out((const uint8_t*)${library}_output(), ${L}_OUTPUT_SIZE * sizeof *${library}_output());`,
     "  }",
-    '  Serial.println("END");',
-    "  Serial.flush();",
+    "  tinyml_end();",
     "}",
     "",
     "void loop() {}",

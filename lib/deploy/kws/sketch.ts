@@ -21,6 +21,7 @@ import type { Graph } from "../../graph/types.ts";
 import type { BoardPreset } from "../arduino/boards.ts";
 import { type ArduinoLibrary, generateArduinoLibrary } from "../codegen/library.ts";
 import { writeFileAtomic } from "../codegen/write.ts";
+import { HARNESS_ARDUINO_SNIPPET } from "../emulate/harness.ts";
 import { frontendCDir, frontendCFigures, frontendCSources } from "./frontend_c.ts";
 import { KwsInputError } from "./errors.ts";
 import type { KwsStreamSettings } from "./stream.ts";
@@ -174,17 +175,7 @@ static void printDetection(const kws_detection *d) {
 }
 
 #if KWS_USE_CLIPS
-static void printOut(const uint8_t *buf, size_t n) {
-  static const char digits[] = "0123456789abcdef";
-  Serial.print("OUT");
-  for (size_t i = 0; i < n; ++i) {
-    Serial.write(' ');
-    Serial.write(digits[buf[i] >> 4]);
-    Serial.write(digits[buf[i] & 15]);
-  }
-  Serial.println();
-}
-
+${HARNESS_ARDUINO_SNIPPET}
 static void hearClip(int c, bool report) {
   for (uint32_t pos = 0; pos < kClipLengths[c]; pos += KWS_CHUNK) {
     uint32_t n = kClipLengths[c] - pos < KWS_CHUNK ? kClipLengths[c] - pos : KWS_CHUNK;
@@ -206,7 +197,7 @@ void setup() {
     uint8_t out[KWS_LABELS + 1];
     memcpy(out, ks.scores, KWS_LABELS);
     out[KWS_LABELS] = (uint8_t)kws_top_label(&ks);
-    printOut(out, sizeof out);
+    tinyml_out(out, sizeof out);
   }
   // B: all clips back to back, as a microphone would hear them: the detections and a checksum of every score.
   kws_reset(&ks);
@@ -217,8 +208,7 @@ void setup() {
   Serial.print((long)ks.frames);
   Serial.print(' ');
   Serial.println((unsigned long)ks.checksum, HEX);
-  Serial.println("END");
-  Serial.flush();
+  tinyml_end();
 }
 
 void loop() {}

@@ -141,6 +141,21 @@ describe.skipIf(!HAVE_SHARED)("generated files", () => {
     expect(c).toContain("DEPTHWISE_CONV_2D [1,49,40,1] * [1,10,8,8] -> [1,25,20,8]");
     expect(c).toMatch(/int8_t bytes\[1964\]/);
     expect(c).toContain("tml_depthwise_conv_fc_s8(&cp, ");
+    // AVR compiles the one-channel depthwise layer as a CONV_2D on the transposed filter, others the depthwise.
+    expect(c).toContain("tml_conv_fc_s8(&cp, ");
+    expect(c).toMatch(/#if !defined\(__AVR__\)\n\/\* op 1 DEPTHWISE_CONV_2D filter[^\n]*\*\/\nstatic const int8_t op1_filter\[640\]/);
+    expect(c).toMatch(/#if defined\(__AVR__\)\n\/\* op 1 the same filter as CONV_2D \[8, 10, 8, 1\][^\n]*\*\/\nstatic const int8_t op1_filter_ohwi\[640\]/);
+    const g = loadModel("micro_speech_quantized.tflite");
+    const dw = g.tensors[g.operators[1].inputs[1]].data as Int8Array; // [1][10][8][8]
+    const ohwi = c.slice(c.indexOf("op1_filter_ohwi[640]")).split("{")[1].split("}")[0].split(",").map(Number);
+    // OHWI [c][y][x] is depthwise [y][x][c]
+    for (const [ch, y, x] of [[0, 0, 0], [3, 4, 5], [7, 9, 7]]) expect(ohwi[(ch * 10 + y) * 8 + x]).toBe(dw[(y * 8 + x) * 8 + ch]);
+    // The fused FULLY_CONNECTED's weights are stored channel-major: row 0 [c][h][w] from [h][w][c].
+    const fcw = g.tensors[g.operators[2].inputs[1]].data as Int8Array; // [4][25*20*8]
+    const stored = c.slice(c.indexOf("op2_weights[16000]")).split("{")[1].split("}")[0].split(",").map(Number);
+    for (const [o, ch, y, x] of [[0, 0, 0, 1], [1, 5, 12, 19], [3, 7, 24, 0]]) {
+      expect(stored[o * 4000 + (ch * 25 + y) * 20 + x]).toBe(fcw[o * 4000 + (y * 20 + x) * 8 + ch]);
+    }
     expect(lib.macs).toBe(25 * 20 * 8 * 10 * 8 + 4 * 4000);
     expect(readFileSync(join(dir, "library.properties"), "utf8")).toMatch(/^name=micro_speech$/m);
     // Atomic writes leave no temp files behind.

@@ -4,12 +4,12 @@
 /* Model window: 49 frames of 40 features (990 ms of audio). */
 #define KWS_FRAMES 49
 #define KWS_LABELS 4
-/* Inference every 4 frame(s) = 80 ms. */
-#define KWS_STRIDE_FRAMES 4
+/* Inference every 3 frame(s) = 60 ms. */
+#define KWS_STRIDE_FRAMES 3
 /* Scores averaged over the last 3 inference(s). */
 #define KWS_AVERAGE 3
-/* Report when the average (score + 128, 256 = certain) reaches 128 (p ≈ 0.500). */
-#define KWS_THRESHOLD 128
+/* Report when the average (score + 128, 256 = certain) reaches 102 (p ≈ 0.398). */
+#define KWS_THRESHOLD 102
 /* Then stay quiet 75 frames (1500 ms). */
 #define KWS_SUPPRESS_FRAMES 75
 #define KWS_IS_KEYWORD { 0, 0, 1, 1 }

@@ -1057,6 +1057,13 @@ void tml_fully_connected_s8(const tml_fc_params* p, const int8_t* input, const i
  */
 static void valid_taps(int32_t origin, int32_t dilation, int32_t filter, int32_t size, int32_t* lo, int32_t* hi) {
   int32_t a = 0, b = filter;
+  if (dilation == 1) { /* no divisions (32-bit ones are slow on 8-bit CPUs) */
+    if (origin < 0) a = -origin;
+    if (origin + b > size) b = size - origin;
+    *lo = a;
+    *hi = b < a ? a : b;
+    return;
+  }
   if (origin < 0) a = (-origin + dilation - 1) / dilation;
   if (origin + dilation * (b - 1) >= size) b = size - origin <= 0 ? 0 : (size - origin + dilation - 1) / dilation;
   *lo = a;
@@ -1269,26 +1276,62 @@ __attribute__((noinline)) static void conv_interior(const tml_conv_row* r, const
   }
 }
 
+#define TML_EDGE_PATCH_MAX 96 /* bytes of one edge window copied out with its padding (on the stack) */
+
 /*
- * CONV_2D outputs of channel ch at row oy, columns [ox0, ox1), into out[0], out[stride], ... The columns whose
- * window lies inside the input horizontally (the interior) take the fast path: with dilation_w 1 and no
- * groups, each filter row is one contiguous run in input and filter, so the whole window is one dot_rows call,
- * and the input pointer just steps by stride_w * in_c. Edge columns go through conv_point.
+ * An edge output on the fast path: the window's rows [fy_lo, fy_lo + rows) are copied out whole, the columns
+ * that fall in the padding filled with the input zero point (whose x + input_offset is 0, so they add
+ * nothing), which makes the window one dot_rows block like an interior one, with the same row bias.
+ */
+__attribute__((noinline)) static int32_t conv_edge(const tml_conv_params* p, const int8_t* input,
+                                                   const tml_conv_channel* ch, int32_t b, int32_t in_y, int32_t ox) {
+  int8_t patch[TML_EDGE_PATCH_MAX];
+  const tml_conv_row* r = &ch->row;
+  const int8_t pad = (int8_t)-p->input_offset;
+  const size_t cin = (size_t)p->in_c, x_row = (size_t)p->dilation_h * (size_t)p->in_w * cin;
+  const int32_t in_x0 = ox * p->stride_w - p->pad_w;
+  int32_t fx_lo, fx_hi;
+  size_t left, inside, right;
+  const int8_t* xr;
+  int8_t* dst = patch;
+  uint8_t row;
+  valid_taps(in_x0, 1, p->filter_w, p->in_w, &fx_lo, &fx_hi);
+  left = (size_t)fx_lo * cin;
+  inside = (size_t)(fx_hi - fx_lo) * cin;
+  right = r->run - left - inside;
+  xr = input + (((size_t)b * (size_t)p->in_h + (size_t)in_y) * (size_t)p->in_w + (size_t)(in_x0 + fx_lo)) * cin;
+  for (row = r->rows; row; --row, xr += x_row) {
+    memset(dst, pad, left);
+    memcpy(dst + left, xr, inside);
+    memset(dst + left + inside, pad, right);
+    dst += r->run;
+  }
+  return dot_rows(patch, r->w, r->run, r->rows, r->run);
+}
+
+/*
+ * CONV_2D outputs of channel ch at row oy, columns [ox0, ox1), into out[0], out[stride], ... With dilation_w 1
+ * and no groups (the fast path), each filter row is one contiguous run in input and filter: the columns whose
+ * window lies inside the input horizontally (the interior) are one dot_rows call each, the input pointer
+ * stepping by stride_w * in_c; edge columns copy their window out with the padding filled in (conv_edge).
+ * Rows cut off by the padding just shorten the block. Other layers go through conv_point.
  */
 static void conv_span(const tml_conv_params* p, const int8_t* input, tml_conv_channel* ch, int32_t b,
                       int32_t oy, int32_t ox0, int32_t ox1, int8_t* out, size_t stride) {
   const size_t fic = (size_t)p->filter_in_c, run = ch->row.run;
   const int32_t in_y0 = oy * p->stride_h - p->pad_h;
-  int32_t fy_lo, fy_hi, ox, lo = ox0, hi = ox0, bias_row = 0;
-  const int8_t *x = input, *w;
+  int32_t fy_lo, fy_hi, ox, lo = ox0, hi = ox0;
+  int fast, patch;
+  tml_conv_row* r = &ch->row;
   valid_taps(in_y0, p->dilation_h, p->filter_h, p->in_h, &fy_lo, &fy_hi);
-  if (ch->interior_fast && fy_hi > fy_lo) {
+  fast = ch->interior_fast && fy_hi > fy_lo;
+  patch = fast && (size_t)(fy_hi - fy_lo) * run <= TML_EDGE_PATCH_MAX;
+  if (fast) {
+    int32_t bias_row;
     lo = ch->interior_lo;
     hi = ch->interior_hi;
     lo = lo < ox0 ? ox0 : (lo > ox1 ? ox1 : lo);
     hi = hi < lo ? lo : (hi > ox1 ? ox1 : hi);
-  }
-  if (lo < hi) {
     if (fy_hi - fy_lo == p->filter_h) {
       bias_row = ch->full_bias;
     } else {
@@ -1305,23 +1348,27 @@ static void conv_span(const tml_conv_params* p, const int8_t* input, tml_conv_ch
       }
       bias_row = ch->bias + p->input_offset * s;
     }
-    x = input + (((size_t)b * (size_t)p->in_h + (size_t)(in_y0 + p->dilation_h * fy_lo)) * (size_t)p->in_w +
-                 (size_t)(lo * p->stride_w - p->pad_w)) * (size_t)p->in_c + ch->channel0;
-  }
-  w = ch->w + (size_t)fy_lo * run;
-  for (ox = ox0; ox < lo; ++ox, out += stride) *out = requantize(p, conv_point(p, input, ch, b, oy, ox), ch->multiplier, ch->shift);
-  if (lo < hi) {
-    /* the hot loop: one dot_rows call and one requantization per output, all counts in 8/16 bits */
-    tml_conv_row* r = &ch->row;
-    r->w = w;
+    /* the hot loop's constants: one dot_rows call and one requantization per output, counts in 8/16 bits */
+    r->w = ch->w + (size_t)fy_lo * run;
     r->out_stride = stride;
     r->bias = bias_row;
     r->rows = (uint8_t)(fy_hi - fy_lo);
+  }
+  for (ox = ox0; ox < lo; ++ox, out += stride) {
+    *out = patch ? conv_row_output(r, conv_edge(p, input, ch, b, in_y0 + p->dilation_h * fy_lo, ox) + r->bias)
+                 : requantize(p, conv_point(p, input, ch, b, oy, ox), ch->multiplier, ch->shift);
+  }
+  if (lo < hi) {
+    const int8_t* x = input + (((size_t)b * (size_t)p->in_h + (size_t)(in_y0 + p->dilation_h * fy_lo)) * (size_t)p->in_w +
+                               (size_t)(lo * p->stride_w - p->pad_w)) * (size_t)p->in_c + ch->channel0;
     conv_interior(r, x, out, (size_t)(hi - lo));
     out += (size_t)(hi - lo) * stride;
     ox = hi;
   }
-  for (; ox < ox1; ++ox, out += stride) *out = requantize(p, conv_point(p, input, ch, b, oy, ox), ch->multiplier, ch->shift);
+  for (; ox < ox1; ++ox, out += stride) {
+    *out = patch ? conv_row_output(r, conv_edge(p, input, ch, b, in_y0 + p->dilation_h * fy_lo, ox) + r->bias)
+                 : requantize(p, conv_point(p, input, ch, b, oy, ox), ch->multiplier, ch->shift);
+  }
 }
 
 void tml_conv_s8(const tml_conv_params* p, const int8_t* input, const int8_t* filter, const int32_t* bias,
@@ -1578,6 +1625,8 @@ void tml_depthwise_conv_s8(const tml_conv_params* p, const int8_t* input, const 
   }
 }
 
+#define TML_FUSED_SPAN 32 /* convolution outputs computed before they are summed into the FULLY_CONNECTED */
+
 /* One body for both fused kernels; each public entry point passes a constant `depthwise`, so the compiler
  * keeps only the convolution kind it uses and the linker can drop the other (--gc-sections). */
 #if defined(__GNUC__)
@@ -1588,7 +1637,7 @@ static inline void conv_fc(const tml_conv_params* cp, int depthwise, const int8_
                            const tml_fc_params* fp, const int8_t* fc_weights, const int32_t* fc_bias, int32_t* acc,
                            int8_t* output) {
   int32_t b, c, oy, ox, o;
-  int8_t vals[16]; /* a few convolution outputs of one channel, on their way into the sums */
+  int8_t vals[TML_FUSED_SPAN]; /* a few convolution outputs of one channel, on their way into the sums */
   tml_conv_channel ch;
   for (c = 0; c < fp->output_depth; ++c) acc[c] = fc_bias ? TML_RD_I32(&fc_bias[c]) : 0;
   for (b = 0; b < cp->batches; ++b) {
@@ -1596,31 +1645,16 @@ static inline void conv_fc(const tml_conv_params* cp, int depthwise, const int8_
       if (depthwise) depthwise_channel(cp, filter, bias, multipliers, shifts, c, &ch);
       else conv_channel(cp, filter, bias, multipliers, shifts, c, &ch);
       for (oy = 0; oy < cp->out_h; ++oy) {
-        for (ox = 0; ox < cp->out_w; ox += 16) {
-          const int32_t n = cp->out_w - ox < 16 ? cp->out_w - ox : 16;
-          /* index of the first output in the flattened FULLY_CONNECTED input (NHWC order) */
-          const size_t k = (((size_t)b * (size_t)cp->out_h + (size_t)oy) * (size_t)cp->out_w + (size_t)ox) *
-                               (size_t)cp->out_c + (size_t)c;
-          int32_t j;
+        for (ox = 0; ox < cp->out_w; ox += TML_FUSED_SPAN) {
+          const int32_t n = cp->out_w - ox < TML_FUSED_SPAN ? cp->out_w - ox : TML_FUSED_SPAN;
+          /* index of the first output in the FULLY_CONNECTED weight rows, stored channel-major [c][h][w] */
+          const size_t k = (((size_t)b * (size_t)cp->out_c + (size_t)c) * (size_t)cp->out_h + (size_t)oy) *
+                               (size_t)cp->out_w + (size_t)ox;
+          const int8_t* w = fc_weights + k;
           if (depthwise) depthwise_span(cp, input, &ch, b, oy, ox, ox + n, vals, 1);
           else conv_span(cp, input, &ch, b, oy, ox, ox + n, vals, 1);
-#if TML_ARM_DSP
-          /* one output at a time, summing in a register: acc[] is touched once per span, not once per MAC */
-          for (o = 0; o < fp->output_depth; ++o) {
-            const int8_t* w = fc_weights + (size_t)o * (size_t)fp->accum_depth + k;
-            int32_t s = 0;
-            for (j = 0; j < n; ++j, w += cp->out_c) s += (int16_t)(vals[j] * *w);
-            acc[o] += s;
-          }
-#else
-          for (j = 0; j < n; ++j) {
-            const int8_t* w = fc_weights + k + (size_t)j * (size_t)cp->out_c;
-            for (o = 0; o < fp->output_depth; ++o) {
-              acc[o] += (int16_t)(vals[j] * TML_RD_I8(w));
-              w += fp->accum_depth;
-            }
-          }
-#endif
+          /* the span's n outputs against n contiguous weights of each row: one dot product per output */
+          for (o = 0; o < fp->output_depth; ++o, w += fp->accum_depth) acc[o] += dot_rows(vals, w, (uint16_t)n, 1, 0);
         }
       }
     }

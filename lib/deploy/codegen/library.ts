@@ -14,6 +14,7 @@
  */
 import { join } from "node:path";
 import type { Graph } from "../../graph/types.ts";
+import { BOARDS } from "../arduino/boards.ts";
 import { cRows } from "./c_source.ts";
 import { HARNESS_ARDUINO_SNIPPET } from "../emulate/harness.ts";
 import { CodegenGraphError } from "./errors.ts";
@@ -30,7 +31,7 @@ export interface ArduinoLibraryOptions {
   outDir: string;
   /** Target, for the notes in library.properties ("avr", "arm", …; the code itself runs everywhere). */
   arch?: string;
-  /** Board preset id the library is meant for (informational). */
+  /** Board preset id the library is meant for (an AVR board's RAM bounds the AVR kernels' scratch). */
   board?: string;
   /** library.properties version (default "0.1.0"). */
   version?: string;
@@ -57,7 +58,9 @@ export interface ArduinoLibrary extends Omit<ModelC, "header" | "source" | "plan
  */
 export function generateArduinoLibrary(graph: Graph, options: ArduinoLibraryOptions): ArduinoLibrary {
   checkCName(options.name);
-  const model = emitModelC(graph, { name: options.name, plan: options.plan, fuse: options.fuse });
+  const preset = options.board ? (BOARDS as Record<string, { arch: string; ramBytes: number } | undefined>)[options.board] : undefined;
+  const avrRamBytes = preset?.arch === "avr" ? preset.ramBytes : undefined;
+  const model = emitModelC(graph, { name: options.name, plan: options.plan, fuse: options.fuse, avrRamBytes });
   const src = join(options.outDir, "src");
   const files: Record<string, string> = {
     [join(options.outDir, "library.properties")]: libraryProperties(options, model),

@@ -10,6 +10,7 @@
  */
 import type { Graph, Operator, Tensor } from "../../graph/types.ts";
 import { cRows } from "./c_source.ts";
+import { avrConvBias, avrConvFilter, avrConvKernel, avrConvLowSums, planAvrConv } from "./avr_conv.ts";
 import { CodegenGraphError, CodegenUnsupportedError } from "./errors.ts";
 import { type ArenaPlan, isActivation, planArena, tensorBytes } from "./plan.ts";
 import {
@@ -32,6 +33,12 @@ export interface ModelCOptions {
    * is never stored (default true; same bytes out, much less RAM for models like micro_speech).
    */
   fuse?: boolean;
+  /**
+   * RAM of the AVR board the model is for (default 2048, an Uno). Convolutions whose assembly kernel
+   * (lib/deploy/codegen/avr_conv.ts) needs a padded copy of the input get one only while the arena, the copy
+   * and the other scratch stay within three quarters of it (the rest is left to the stack and the sketch).
+   */
+  avrRamBytes?: number;
 }
 
 /** What {@link emitModelC} returns: the two files' text and a few figures about them. */
@@ -43,6 +50,8 @@ export interface ModelC {
   arenaBytes: number;
   /** Static RAM besides the arena (sums of fused kernels). */
   scratchBytes: number;
+  /** Static RAM besides those, on AVR only: padded input copies of the assembly convolutions. */
+  avrScratchBytes: number;
   /** Bytes of constant data (weights, biases, multipliers) the source declares. */
   constBytes: number;
   /** Multiply-accumulates of one inference (FULLY_CONNECTED, CONV_2D, DEPTHWISE_CONV_2D). */
@@ -86,6 +95,8 @@ function cString(s: string): string {
 
 /** Mutable state shared by the per-operator emitters. */
 interface Emitter {
+  /** The model's C name (prefix of generated symbols). */
+  name: string;
   graph: Graph;
   plan: ArenaPlan;
   consts: string[];
@@ -97,6 +108,9 @@ interface Emitter {
   fused: Set<number>;
   /** Static RAM outside the arena (fused kernels' sums). */
   scratchBytes: number;
+  /** Static RAM of the AVR assembly convolutions, and how much they may take in all. */
+  avrScratchBytes: number;
+  avrScratchLimit: number;
   macs: number;
 }
 
@@ -125,15 +139,26 @@ function ptr(e: Emitter, index: number): string {
   return `T${index}`;
 }
 
-/** Declares a constant array; `progmem` keeps it in flash on AVR (kernels read it with TML_RD_*). */
-function constArray(e: Emitter, cName: string, ctype: "int8_t" | "int32_t", values: ArrayLike<number>, comment: string, progmem = true, guard?: string): string {
-  const perLine = ctype === "int8_t" ? 20 : 8;
+/** Where and how a constant array is declared. */
+interface ConstOptions {
+  /** Keep it in flash on AVR (kernels read it with TML_RD_*); default true. */
+  progmem?: boolean;
+  /** Declare it only `#if guard` (one target's variant of the data). */
+  guard?: string;
+  /** Count its bytes in constBytes (default true; false for AVR-only variants of counted data). */
+  counted?: boolean;
+}
+
+/** Declares a constant array (see {@link ConstOptions}). */
+function constArray(e: Emitter, cName: string, ctype: "int8_t" | "uint8_t" | "int32_t", values: ArrayLike<number>, comment: string, o: ConstOptions = {}): string {
+  const { progmem = true, guard, counted = true } = o;
+  const perLine = ctype === "int32_t" ? 8 : 20;
   if (guard) e.consts.push(`#if ${guard}`);
   e.consts.push(`/* ${cString(comment)} */`);
   e.consts.push(`static const ${ctype} ${cName}[${values.length}]${progmem ? " TML_CONST" : ""} = {\n${cRows(Array.from(values, (v) => cInt(v)), perLine)}\n};${guard ? "" : "\n"}`);
   if (guard) e.consts.push("#endif\n");
-  const bytes = values.length * (ctype === "int8_t" ? 1 : 4);
-  e.constBytes += bytes;
+  const bytes = values.length * (ctype === "int32_t" ? 4 : 1);
+  if (counted) e.constBytes += bytes;
   e.maxArrayBytes = Math.max(e.maxArrayBytes, bytes);
   return cName;
 }
@@ -168,23 +193,27 @@ interface Call {
   fields: Record<string, number | string>;
   fn: string;
   args: string[];
-  /** Another call that computes the same, faster on AVR (compiled instead under `#if defined(__AVR__)`). */
-  avr?: Omit<Call, "comment" | "avr">;
+  /** Another call that computes the same, faster on AVR (compiled instead under `#if <avrGuard>`). */
+  avr?: Omit<Call, "comment" | "avr" | "avrGuard">;
+  /** The preprocessor condition of the AVR variant (default `defined(__AVR__)`). */
+  avrGuard?: string;
+  /** Lines before the call (further parameter structs). */
+  pre?: string[];
 }
 
 /** `lines(call)` once, or twice under `#if defined(__AVR__)` / `#else` when the call has an AVR variant. */
-function perTarget(e: Emitter, c: Call, lines: (c: Omit<Call, "comment" | "avr">) => string[]): void {
+function perTarget(e: Emitter, c: Call, lines: (c: Omit<Call, "comment" | "avr" | "avrGuard">) => string[]): void {
   if (!c.avr) {
     e.body.push(...lines(c));
     return;
   }
-  e.body.push("#if defined(__AVR__)", ...lines(c.avr), "#else", ...lines(c), "#endif");
+  e.body.push(`#if ${c.avrGuard ?? "defined(__AVR__)"}`, ...lines(c.avr), "#else", ...lines(c), "#endif");
 }
 
 function emitCall(e: Emitter, c: Call): void {
   e.body.push(c.comment);
   e.body.push("  {");
-  perTarget(e, c, (v) => [struct(v.type, v.fields), `    ${v.fn}(&p, ${v.args.join(", ")});`]);
+  perTarget(e, c, (v) => [struct(v.type, v.fields), ...(v.pre ?? []), `    ${v.fn}(&p, ${v.args.join(", ")});`]);
   e.body.push("  }");
 }
 
@@ -197,7 +226,7 @@ function emitFullyConnected(e: Emitter, op: Operator, i: number): void {
  * in NHWC order [h][w][c], is stored [c][h][w] instead, the order the fused kernel produces outputs in (one
  * channel, one row of columns at a time), so each span of outputs meets one contiguous run of weights.
  */
-function prepareFullyConnected(e: Emitter, op: Operator, i: number, channelMajor?: { h: number; w: number; c: number }): Call {
+function prepareFullyConnected(e: Emitter, op: Operator, i: number, channelMajor?: { h: number; w: number; c: number }, biasGuard?: string): Call {
   if (op.options.op !== "FULLY_CONNECTED") throw new CodegenGraphError(`op ${i} is not FULLY_CONNECTED`);
   const input = tensorOf(e, op.inputs[0], "input", i), filter = tensorOf(e, op.inputs[1], "weights", i);
   const output = tensorOf(e, op.outputs[0], "output", i);
@@ -224,7 +253,7 @@ function prepareFullyConnected(e: Emitter, op: Operator, i: number, channelMajor
   const stored = channelMajor ? hwcToChwRows(w, outDepth, channelMajor) : w;
   const order = channelMajor ? `, each row stored [${channelMajor.c}][${channelMajor.h}][${channelMajor.w}] (channel-major)` : "";
   const wName = constArray(e, `op${i}_weights`, "int8_t", stored, `op ${i} FULLY_CONNECTED weights "${filter.name}" ${shapeStr(filter)}${order}`);
-  const bName = constArray(e, `op${i}_bias`, "int32_t", folded, `op ${i} bias + input_offset (${inputOffset}) * row sums`);
+  const bName = constArray(e, `op${i}_bias`, "int32_t", folded, `op ${i} bias + input_offset (${inputOffset}) * row sums`, { guard: biasGuard });
   const macs = batches * outDepth * accum;
   e.macs += macs;
   return {
@@ -273,40 +302,108 @@ function prepareConv(e: Emitter, op: Operator, i: number): Call {
     shifts.push(shift);
   }
   const act = activationRange(o.fusedActivation, qo.scale, qo.zp);
-  // On AVR a depthwise convolution of a one-channel input runs as the CONV_2D with one input channel it is
-  // (each output channel filters the one input): its filter [1][h][w][out_c] transposed to OHWI
-  // [out_c][h][w][1] makes each filter row one contiguous run for the assembly dot products, 2x faster there
-  // than stepping out_c bytes per tap. Cortex-M keeps the depthwise kernel, whose DSP path is faster.
-  const avrAsConv = depthwise && inC === 1;
-  const kind = depthwise ? "DEPTHWISE_CONV_2D" : "CONV_2D";
-  const fName = constArray(e, `op${i}_filter`, "int8_t", dataOf(filter, i), `op ${i} ${kind} filter "${filter.name}" ${shapeStr(filter)}`, true, avrAsConv ? "!defined(__AVR__)" : undefined);
-  if (avrAsConv) {
-    constArray(e, `op${i}_filter_ohwi`, "int8_t", transposeDepthwiseToOhwi(dataOf(filter, i), fH * fW, outC), `op ${i} the same filter as CONV_2D [${outC}, ${fH}, ${fW}, 1] (AVR)`, true, "defined(__AVR__)");
-    e.constBytes -= outC * fH * fW; // one of the two is compiled
-  }
-  const hasBias = op.inputs[2] !== undefined && op.inputs[2] >= 0;
-  const bName = hasBias ? constArray(e, `op${i}_bias`, "int32_t", dataOf(tensorOf(e, op.inputs[2], "bias", i), i), `op ${i} bias`) : "NULL";
-  const mName = constArray(e, `op${i}_multipliers`, "int32_t", mults, `op ${i} per-channel output multipliers (Q31)`);
-  const sName = constArray(e, `op${i}_shifts`, "int8_t", shifts, `op ${i} per-channel output shifts`);
   const macs = batches * outH * outW * outC * fH * fW * filterInC;
   e.macs += macs;
-  const fields: Record<string, number | string> = {
-    input_offset: -qi.zp, output_offset: qo.zp, act_min: act.min, act_max: act.max,
-    stride_w: o.strideW, stride_h: o.strideH, dilation_w: o.dilationW, dilation_h: o.dilationH,
-    pad_w: padW, pad_h: padH, depth_multiplier: depthMultiplier, batches,
-    in_h: inH, in_w: inW, in_c: inC, filter_h: fH, filter_w: fW, filter_in_c: filterInC,
-    out_h: outH, out_w: outW, out_c: outC,
+  const setup: ConvSetup = {
+    op, i, depthwise, mults, shifts, macs,
+    fields: {
+      input_offset: -qi.zp, output_offset: qo.zp, act_min: act.min, act_max: act.max,
+      stride_w: o.strideW, stride_h: o.strideH, dilation_w: o.dilationW, dilation_h: o.dilationH,
+      pad_w: padW, pad_h: padH, depth_multiplier: depthMultiplier, batches,
+      in_h: inH, in_w: inW, in_c: inC, filter_h: fH, filter_w: fW, filter_in_c: filterInC,
+      out_h: outH, out_w: outW, out_c: outC,
+    },
   };
-  const args = [ptr(e, op.inputs[0]), fName, bName, mName, sName, e.fused.has(op.outputs[0]) ? "NULL" : ptr(e, op.outputs[0])];
+  const kind = depthwise ? "DEPTHWISE_CONV_2D" : "CONV_2D";
+  const hasBias = op.inputs[2] !== undefined && op.inputs[2] >= 0;
+  const biasData = hasBias ? dataOf(tensorOf(e, op.inputs[2], "bias", i), i) : undefined;
+  // A depthwise convolution of a one-channel input is the CONV_2D with one input channel it is (each output
+  // channel filters the one input), with its filter [1][h][w][out_c] transposed to OHWI [out_c][h][w][1].
+  const convLike = depthwise ? inC === 1 : filterInC === inC;
+  const ohwi = depthwise && convLike ? transposeDepthwiseToOhwi(dataOf(filter, i), fH * fW, outC) : dataOf(filter, i);
+  const shape = {
+    inH, inW, inC, outH, outW, outC, filterH: fH, filterW: fW, strideH: o.strideH, strideW: o.strideW,
+    padH, padW, dilationH: o.dilationH, dilationW: o.dilationW,
+  };
+  const asm = convLike ? planAvrConv(shape, e.avrScratchLimit - e.avrScratchBytes) : undefined;
+  if (asm && "cols" in asm) {
+    // AVR: the assembly convolution generated for this shape (avr_conv.ts), with its own filter layout and
+    // bias constants; other targets get the portable kernel and the plain filter and bias.
+    const not = `!(${AVR_ASM})`;
+    const fName = constArray(e, `op${i}_filter`, "int8_t", dataOf(filter, i), `op ${i} ${kind} filter "${filter.name}" ${shapeStr(filter)}`, { guard: not });
+    const bName = biasData ? constArray(e, `op${i}_bias`, "int32_t", biasData, `op ${i} bias`, { guard: not }) : "NULL";
+    constArray(e, `op${i}_avr_filter`, "uint8_t", avrConvFilter(asm, ohwi), `op ${i} the filter as the AVR kernel reads it: w + 128, per channel, row, chunk of taps`, { guard: AVR_ASM, counted: false });
+    const offsets = avrConvBias(asm, ohwi, biasData, qi.zp);
+    constArray(e, `op${i}_avr_offsets`, "int32_t", offsets, `op ${i} bias - (128 + input zero point) * filter sum - 2^23, per channel`, { guard: AVR_ASM, counted: false });
+    constArray(e, `op${i}_avr_low`, "int32_t", avrConvLowSums(offsets, mults, shifts, qo.zp, act.min), `op ${i} kernel sums below these give ${act.min} (no requantization), per channel`, { guard: AVR_ASM, counted: false });
+    const symbol = `${e.name}_op${i}_avr_rows`;
+    e.consts.push(`#if ${AVR_ASM}`, `/* op ${i}: AVR assembly for ${asm.cols} output columns at a time of this layer's shape (lib/deploy/codegen/avr_conv.ts) */`, avrConvKernel(symbol, asm));
+    e.consts.push(`/* op ${i}: the input, padded, as x + 128; then the kernel's start and result sums and column sums */`);
+    e.consts.push(`static uint8_t op${i}_avr_scratch[${asm.scratchBytes}];`, "#endif\n");
+    e.avrScratchBytes += asm.scratchBytes;
+    return convCall(e, setup, fName, bName, {
+      avrGuard: AVR_ASM,
+      avr: {
+        type: "tml_conv_params", fields: {}, fn: "tml_avr_conv_s8", args: [],
+        pre: [struct("tml_avr_conv", {
+          rows: symbol, filter: `op${i}_avr_filter`, offsets: `op${i}_avr_offsets`, low: `op${i}_avr_low`,
+          scratch: `op${i}_avr_scratch`, padded_w: asm.paddedW, padded_h: asm.paddedH, cols: asm.cols, groups: asm.groups,
+        }, "a")],
+      },
+    });
+  }
+  // Without it, on AVR a one-channel depthwise convolution runs as CONV_2D on the OHWI filter, whose rows are
+  // contiguous runs for the assembly dot products (2x faster there than stepping out_c bytes per tap);
+  // Cortex-M keeps the depthwise kernel, whose DSP path is faster.
+  const avrAsConv = depthwise && convLike;
+  const fName = constArray(e, `op${i}_filter`, "int8_t", dataOf(filter, i), `op ${i} ${kind} filter "${filter.name}" ${shapeStr(filter)}`, { guard: avrAsConv ? "!defined(__AVR__)" : undefined });
+  if (avrAsConv) {
+    constArray(e, `op${i}_filter_ohwi`, "int8_t", ohwi, `op ${i} the same filter as CONV_2D [${outC}, ${fH}, ${fW}, 1] (AVR)`, { guard: "defined(__AVR__)", counted: false });
+  }
+  const bName = biasData ? constArray(e, `op${i}_bias`, "int32_t", biasData, `op ${i} bias`) : "NULL";
+  return convCall(e, setup, fName, bName, avrAsConv ? { avr: { type: "tml_conv_params", fields: {}, fn: "tml_conv_s8", args: [] } } : {});
+}
+
+/** The preprocessor condition of the AVR assembly kernels. */
+const AVR_ASM = "defined(__AVR__) && defined(__AVR_HAVE_MUL__)";
+
+/** What prepareConv worked out, for {@link convCall}. */
+interface ConvSetup {
+  op: Operator;
+  i: number;
+  depthwise: boolean;
+  fields: Record<string, number | string>;
+  mults: number[];
+  shifts: number[];
+  macs: number;
+}
+
+/**
+ * The CONV_2D/DEPTHWISE_CONV_2D call with its multipliers and shifts; `variant.avr`, when given, is completed
+ * (parameters, arguments) as the AVR call: tml_conv_s8 on `op<i>_filter_ohwi`, or tml_avr_conv_s8.
+ */
+function convCall(e: Emitter, c: ConvSetup, fName: string, bName: string, variant: Pick<Call, "avr" | "avrGuard">): Call {
+  const { op, i, fields } = c;
+  const input = e.graph.tensors[op.inputs[0]], filter = e.graph.tensors[op.inputs[1]], output = e.graph.tensors[op.outputs[0]];
+  const o = op.options as Extract<Operator["options"], { op: "CONV_2D" }>;
+  const mName = constArray(e, `op${i}_multipliers`, "int32_t", c.mults, `op ${i} per-channel output multipliers (Q31)`);
+  const sName = constArray(e, `op${i}_shifts`, "int8_t", c.shifts, `op ${i} per-channel output shifts`);
+  const kind = c.depthwise ? "DEPTHWISE_CONV_2D" : "CONV_2D";
+  const input0 = ptr(e, op.inputs[0]), out = e.fused.has(op.outputs[0]) ? "NULL" : ptr(e, op.outputs[0]);
+  const args = [input0, fName, bName, mName, sName, out];
+  const v = variant.avr;
+  const avr = !v ? undefined : v.fn === "tml_avr_conv_s8"
+    ? { ...v, fields, args: ["&a", input0, mName, sName, out] }
+    : { ...v, fields: { ...fields, depth_multiplier: 1 }, args: [input0, `op${i}_filter_ohwi`, bName, mName, sName, out] };
+  const how = v ? (v.fn === "tml_avr_conv_s8" ? " (AVR: generated assembly)" : " (AVR: as CONV_2D)") : "";
   return {
-    comment: `  /* op ${i}: ${kind} ${shapeStr(input)} * ${shapeStr(filter)} -> ${shapeStr(output)}, stride ${o.strideH}x${o.strideW}, ${o.padding} (pad ${padH},${padW}), ${o.fusedActivation}, ${macs} MACs${avrAsConv ? " (AVR: as CONV_2D)" : ""} */`,
+    comment: `  /* op ${i}: ${kind} ${shapeStr(input)} * ${shapeStr(filter)} -> ${shapeStr(output)}, stride ${o.strideH}x${o.strideW}, ${o.padding} (pad ${fields.pad_h},${fields.pad_w}), ${o.fusedActivation}, ${c.macs} MACs${how} */`,
     type: "tml_conv_params",
     fields,
-    fn: depthwise ? "tml_depthwise_conv_s8" : "tml_conv_s8",
+    fn: c.depthwise ? "tml_depthwise_conv_s8" : "tml_conv_s8",
     args,
-    avr: avrAsConv
-      ? { type: "tml_conv_params", fields: { ...fields, depth_multiplier: 1 }, fn: "tml_conv_s8", args: [args[0], `op${i}_filter_ohwi`, ...args.slice(2)] }
-      : undefined,
+    avr,
+    avrGuard: variant.avrGuard,
   };
 }
 
@@ -334,7 +431,12 @@ function transposeDepthwiseToOhwi(w: number[], taps: number, channels: number): 
 function emitConvFc(e: Emitter, conv: Operator, fc: Operator, i: number): void {
   const t = conv.outputs[0];
   const [, h, w, ch] = nhwc(e.graph.tensors[t].shape);
-  const c = prepareConv(e, conv, i), f = prepareFullyConnected(e, fc, i + 1, { h, w, c: ch });
+  const c = prepareConv(e, conv, i);
+  const asm = c.avr?.fn === "tml_avr_conv_s8";
+  const f = prepareFullyConnected(e, fc, i + 1, { h, w, c: ch }, asm ? `!(${AVR_ASM})` : undefined);
+  // The AVR assembly path skips convolution outputs at the zero point, so it sums with the plain bias.
+  const fcBias = fc.inputs[2] !== undefined && fc.inputs[2] >= 0 ? fc.inputs[2] : -1;
+  const plainBias = !asm ? "" : fcBias < 0 ? "NULL" : constArray(e, `op${i + 1}_bias_plain`, "int32_t", dataOf(tensorOf(e, fcBias, "bias", i + 1), i + 1), `op ${i + 1} bias (the AVR assembly path adds input_offset itself)`, { guard: AVR_ASM, counted: false });
   const outDepth = f.fields.output_depth as number;
   e.consts.push(`/* op ${i}+${i + 1}: FULLY_CONNECTED sums while the fused convolution runs */`);
   e.consts.push(`static int32_t op${i + 1}_sums[${outDepth}];\n`);
@@ -345,6 +447,15 @@ function emitConvFc(e: Emitter, conv: Operator, fc: Operator, i: number): void {
   e.body.push("  {");
   const [, wName, fbName, out] = f.args;
   perTarget(e, c, (v) => {
+    if (v.fn === "tml_avr_conv_s8") {
+      const [a, input, mName, sName] = v.args;
+      return [
+        struct(v.type, v.fields, "cp"),
+        ...(v.pre ?? []),
+        struct(f.type, f.fields, "fp"),
+        `    tml_avr_conv_fc_s8(&cp, ${a}, ${input}, ${mName}, ${sName}, &fp, ${wName}, ${plainBias}, op${i + 1}_sums, ${out});`,
+      ];
+    }
     const [input, fName, bName, mName, sName] = v.args;
     const kernel = v.fn === "tml_depthwise_conv_s8" ? "tml_depthwise_conv_fc_s8" : "tml_conv_fc_s8";
     return [
@@ -424,7 +535,7 @@ function operand(e: Emitter, index: number, i: number, role: string): string {
   if (isActivation(e.graph, index)) return ptr(e, index);
   const t = tensorOf(e, index, role, i);
   requireInt8(t, role, i);
-  return constArray(e, `op${i}_${role}`, "int8_t", dataOf(t, i), `op ${i} constant ${role} "${t.name}" ${shapeStr(t)}`, false);
+  return constArray(e, `op${i}_${role}`, "int8_t", dataOf(t, i), `op ${i} constant ${role} "${t.name}" ${shapeStr(t)}`, { progmem: false });
 }
 
 /** 4-D broadcast strides of `shape` against `out` (stride 0 where the input repeats). */
@@ -628,7 +739,12 @@ export function emitModelC(graph: Graph, options: ModelCOptions): ModelC {
   const fusions = options.fuse === false ? new Map<number, number>() : fusableConvFc(graph);
   const fused = new Set(fusions.values());
   const plan = options.plan ?? planArena(graph, fusions);
-  const e: Emitter = { graph, plan, consts: [], body: [], constBytes: 0, maxArrayBytes: 0, fused, scratchBytes: 0, macs: 0 };
+  // the AVR convolutions' padded copies may take what three quarters of the board's RAM leaves
+  const avrScratchLimit = Math.floor(0.75 * (options.avrRamBytes ?? 2048)) - plan.arenaBytes;
+  const e: Emitter = {
+    name, graph, plan, consts: [], body: [], constBytes: 0, maxArrayBytes: 0, fused, scratchBytes: 0,
+    avrScratchBytes: 0, avrScratchLimit, macs: 0,
+  };
   for (let i = 0; i < graph.operators.length; i++) {
     const op = graph.operators[i];
     if (fusions.has(i)) {
@@ -741,5 +857,5 @@ export function emitModelC(graph: Graph, options: ModelCOptions): ModelC {
     "}",
     "",
   ].filter((l) => l !== null).join("\n");
-  return { header, source, plan, arenaBytes: plan.arenaBytes, scratchBytes: e.scratchBytes, constBytes: e.constBytes, macs: e.macs, inputBytes: inBytes, outputBytes: outBytes };
+  return { header, source, plan, arenaBytes: plan.arenaBytes, scratchBytes: e.scratchBytes, avrScratchBytes: e.avrScratchBytes, constBytes: e.constBytes, macs: e.macs, inputBytes: inBytes, outputBytes: outBytes };
 }

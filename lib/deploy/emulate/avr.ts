@@ -75,6 +75,8 @@ export interface RunAvrOptions {
   until?: string | null;
   /** Called for each byte the firmware sends. */
   onByte?: (byte: number) => void;
+  /** Called after each instruction with its word address and the cycles it took (a profiler's hook). */
+  onInstruction?: (pc: number, cycles: number) => void;
 }
 
 /** What the firmware printed and how long it ran. */
@@ -127,7 +129,13 @@ export function runAvr(hex: string, options: RunAvrOptions = {}): AvrRun {
     const batchEnd = Math.min(cpu.cycles + 100_000, maxCycles);
     while (cpu.cycles < batchEnd && !marker) {
       const interruptsWereOn = cpu.interruptsEnabled;
-      avrInstruction(cpu);
+      if (options.onInstruction) {
+        const pc = cpu.pc, before = cpu.cycles;
+        avrInstruction(cpu);
+        options.onInstruction(pc, cpu.cycles - before);
+      } else {
+        avrInstruction(cpu);
+      }
       // A real AVR runs one more instruction after SEI (or `out SREG` setting I) before taking an interrupt;
       // avr-gcc relies on it when it moves the stack pointer (`out SPH; out SREG; out SPL`). avr8js 0.21 does
       // not, and a timer interrupt landing there corrupts the stack, so run that instruction here.

@@ -1678,6 +1678,432 @@ void tml_depthwise_conv_fc_s8(const tml_conv_params* cp, const int8_t* input, co
   conv_fc(cp, 1, input, filter, bias, multipliers, shifts, fp, fc_weights, fc_bias, acc, output);
 }
 
+#if TML_AVR_ASM
+/* ---------------------------------------------------------------- AVR: generated convolution rows */
+
+/*
+ * AVR: TFLite's requantization of a positive accumulator v < 2^24 with multiplier m (2^30 <= m < 2^31) and
+ * right shift e, saturated to 255: rdbpot(srdhm(v, m), e) = floor((floor((v m + 2^30) / 2^31) + 2^(e-1)) / 2^e),
+ * computed as x = (v m + 2^30) >> 31 from the exact 56-bit product (12 MULs) and then
+ * floor((floor(x / 2^(e-1)) + 1) / 2), the same number (floor((floor(a/b) + c)/d) = floor((a + cb)/(bd))).
+ * ~110 cycles. avr-gcc ABI: v r25:r22 (r25 is 0 and serves as zero), m r21:r18, e r16; result r24; r14-r17 saved.
+ */
+uint8_t tml_avr_requantize_positive(uint32_t v, int32_t m, uint8_t e);
+__asm__(
+    ".section .text.tml_avr_requantize_positive,\"ax\",@progbits\n"
+    ".global tml_avr_requantize_positive\n"
+    ".type tml_avr_requantize_positive, @function\n"
+    "tml_avr_requantize_positive:\n"
+    "  push r14\n"
+    "  push r15\n"
+    "  push r16\n"
+    "  push r17\n"
+    "  clr  r26\n"
+    "  clr  r27\n"
+    "  clr  r30\n"
+    "  clr  r31\n"
+    "  clr  r14\n"
+    "  clr  r15\n"
+    "  clr  r17\n"
+    "  mul  r22, r18\n"
+    "  add  r26, r0\n"
+    "  adc  r27, r1\n"
+    "  adc  r30, r25\n"
+    "  adc  r31, r25\n"
+    "  adc  r14, r25\n"
+    "  adc  r15, r25\n"
+    "  adc  r17, r25\n"
+    "  mul  r22, r19\n"
+    "  add  r27, r0\n"
+    "  adc  r30, r1\n"
+    "  adc  r31, r25\n"
+    "  adc  r14, r25\n"
+    "  adc  r15, r25\n"
+    "  adc  r17, r25\n"
+    "  mul  r22, r20\n"
+    "  add  r30, r0\n"
+    "  adc  r31, r1\n"
+    "  adc  r14, r25\n"
+    "  adc  r15, r25\n"
+    "  adc  r17, r25\n"
+    "  mul  r22, r21\n"
+    "  add  r31, r0\n"
+    "  adc  r14, r1\n"
+    "  adc  r15, r25\n"
+    "  adc  r17, r25\n"
+    "  mul  r23, r18\n"
+    "  add  r27, r0\n"
+    "  adc  r30, r1\n"
+    "  adc  r31, r25\n"
+    "  adc  r14, r25\n"
+    "  adc  r15, r25\n"
+    "  adc  r17, r25\n"
+    "  mul  r23, r19\n"
+    "  add  r30, r0\n"
+    "  adc  r31, r1\n"
+    "  adc  r14, r25\n"
+    "  adc  r15, r25\n"
+    "  adc  r17, r25\n"
+    "  mul  r23, r20\n"
+    "  add  r31, r0\n"
+    "  adc  r14, r1\n"
+    "  adc  r15, r25\n"
+    "  adc  r17, r25\n"
+    "  mul  r23, r21\n"
+    "  add  r14, r0\n"
+    "  adc  r15, r1\n"
+    "  adc  r17, r25\n"
+    "  mul  r24, r18\n"
+    "  add  r30, r0\n"
+    "  adc  r31, r1\n"
+    "  adc  r14, r25\n"
+    "  adc  r15, r25\n"
+    "  adc  r17, r25\n"
+    "  mul  r24, r19\n"
+    "  add  r31, r0\n"
+    "  adc  r14, r1\n"
+    "  adc  r15, r25\n"
+    "  adc  r17, r25\n"
+    "  mul  r24, r20\n"
+    "  add  r14, r0\n"
+    "  adc  r15, r1\n"
+    "  adc  r17, r25\n"
+    "  mul  r24, r21\n"
+    "  add  r15, r0\n"
+    "  adc  r17, r1\n"
+    "  ldi  r18, 0x40 /* + 2^30 */\n"
+    "  add  r31, r18\n"
+    "  adc  r14, r25\n"
+    "  adc  r15, r25\n"
+    "  adc  r17, r25\n"
+    "  lsl  r31 /* x = bits 31.. : r17:r15:r14 */\n"
+    "  rol  r14\n"
+    "  rol  r15\n"
+    "  rol  r17\n"
+    "  tst  r16\n"
+    "  breq 4f /* e == 0: x itself */\n"
+    "  dec  r16 /* y = x >> (e - 1) */\n"
+    "1: cpi  r16, 8\n"
+    "  brlo 2f\n"
+    "  mov  r14, r15\n"
+    "  mov  r15, r17\n"
+    "  clr  r17\n"
+    "  subi r16, 8\n"
+    "  rjmp 1b\n"
+    "2: tst  r16\n"
+    "  breq 3f\n"
+    "5: lsr  r17\n"
+    "  ror  r15\n"
+    "  ror  r14\n"
+    "  dec  r16\n"
+    "  brne 5b\n"
+    "3: ldi  r18, 1 /* (y + 1) >> 1 */\n"
+    "  add  r14, r18\n"
+    "  adc  r15, r25\n"
+    "  adc  r17, r25\n"
+    "  lsr  r17\n"
+    "  ror  r15\n"
+    "  ror  r14\n"
+    "4: mov  r24, r14\n"
+    "  or   r15, r17\n"
+    "  breq 6f\n"
+    "  ldi  r24, 0xff /* saturate */\n"
+    "6: clr  r1\n"
+    "  pop  r17\n"
+    "  pop  r16\n"
+    "  pop  r15\n"
+    "  pop  r14\n"
+    "  ret\n"
+    ".size tml_avr_requantize_positive, .-tml_avr_requantize_positive\n"
+    ".text\n");
+
+/*
+ * AVR: acc[o] += sum over k < count of val[k] * w[o * step + idx[k]], for o < depth (>= 1): a FULLY_CONNECTED
+ * fed by the few convolution outputs that are not at the zero point (val[k] = output - zero point, 0..255).
+ * Each product gets 2^15 added (its top bit flipped) so the 32-bit sums need no sign extension; count * 2^15
+ * is taken off at the end. 20 cycles per MAC. avr-gcc ABI: idx r25:r24, val r23:r22, count r20, w r19:r18
+ * (flash), step r17:r16, acc r15:r14, depth r12.
+ */
+void tml_avr_fc_sparse(const uint8_t* idx, const uint8_t* val, uint8_t count, const int8_t* w, uint16_t step,
+                       int32_t* acc, uint8_t depth);
+__asm__(
+    ".section .text.tml_avr_fc_sparse,\"ax\",@progbits\n"
+    ".global tml_avr_fc_sparse\n"
+    ".type tml_avr_fc_sparse, @function\n"
+    "tml_avr_fc_sparse:\n"
+    "  push r2\n"
+    "  push r3\n"
+    "  push r4\n"
+    "  push r5\n"
+    "  push r6\n"
+    "  push r7\n"
+    "  push r8\n"
+    "  push r9\n"
+    "  push r10\n"
+    "  push r11\n"
+    "  push r12\n"
+    "  push r13\n"
+    "  push r14\n"
+    "  push r15\n"
+    "  push r28\n"
+    "  push r29\n"
+    "  movw r8, r24 /* idx */\n"
+    "  movw r10, r22 /* val */\n"
+    "  clr  r6 /* zero */\n"
+    "  ldi  r21, 0x80\n"
+    "  mov  r7, r21\n"
+    "  mov  r13, r20 /* count * 2^15: byte 2 in r13, byte 1 in r25 */\n"
+    "  clr  r25\n"
+    "  lsr  r13\n"
+    "  ror  r25\n"
+    "1: movw r30, r14 /* each o: its sum into r5:r2 */\n"
+    "  ld   r2, Z+\n"
+    "  ld   r3, Z+\n"
+    "  ld   r4, Z+\n"
+    "  ld   r5, Z+\n"
+    "  movw r26, r8\n"
+    "  movw r28, r10\n"
+    "  mov  r21, r20\n"
+    "  tst  r21\n"
+    "  breq 3f\n"
+    "2: ld   r24, X+ /* each k: w[o * step + idx[k]] */\n"
+    "  ld   r22, Y+\n"
+    "  movw r30, r18\n"
+    "  add  r30, r24\n"
+    "  adc  r31, r6\n"
+    "  lpm  r23, Z\n"
+    "  mulsu r23, r22 /* w * val[k], + 2^15 (top bit flipped): unsigned */\n"
+    "  eor  r1, r7\n"
+    "  add  r2, r0\n"
+    "  adc  r3, r1\n"
+    "  adc  r4, r6\n"
+    "  adc  r5, r6\n"
+    "  dec  r21\n"
+    "  brne 2b\n"
+    "  sub  r3, r25 /* - count * 2^15 */\n"
+    "  sbc  r4, r13\n"
+    "  sbc  r5, r6\n"
+    "3: movw r30, r14\n"
+    "  st   Z+, r2\n"
+    "  st   Z+, r3\n"
+    "  st   Z+, r4\n"
+    "  st   Z+, r5\n"
+    "  movw r14, r30\n"
+    "  add  r18, r16 /* next row of weights */\n"
+    "  adc  r19, r17\n"
+    "  dec  r12\n"
+    "  brne 1b\n"
+    "  clr  r1\n"
+    "  pop  r29\n"
+    "  pop  r28\n"
+    "  pop  r15\n"
+    "  pop  r14\n"
+    "  pop  r13\n"
+    "  pop  r12\n"
+    "  pop  r11\n"
+    "  pop  r10\n"
+    "  pop  r9\n"
+    "  pop  r8\n"
+    "  pop  r7\n"
+    "  pop  r6\n"
+    "  pop  r5\n"
+    "  pop  r4\n"
+    "  pop  r3\n"
+    "  pop  r2\n"
+    "  ret\n"
+    ".size tml_avr_fc_sparse, .-tml_avr_fc_sparse\n"
+    ".text\n");
+
+/* Batch b of the input into a->scratch as u = x + 128 (the kernel's unsigned bytes), with the padding around it
+ * filled with the zero point's u, which adds nothing once the window sums are taken off. */
+static void avr_conv_pad(const tml_conv_params* p, const tml_avr_conv* a, const int8_t* input, int32_t b) {
+  const size_t cin = (size_t)p->in_c, row = (size_t)a->padded_w * cin;
+  const uint8_t pad = (uint8_t)(128 - p->input_offset);
+  int32_t inside = p->in_w, y;
+  uint8_t* dst = a->scratch;
+  if (inside > a->padded_w - p->pad_w) inside = a->padded_w - p->pad_w;
+  if (inside < 0) inside = 0;
+  for (y = 0; y < a->padded_h; ++y, dst += row) {
+    const int32_t in_y = y - p->pad_h;
+    const size_t left = (size_t)p->pad_w * cin, n = (size_t)inside * cin;
+    const uint8_t* src = (const uint8_t*)input + ((size_t)b * (size_t)p->in_h + (size_t)in_y) * (size_t)p->in_w * cin;
+    size_t i;
+    if (in_y < 0 || in_y >= p->in_h) {
+      memset(dst, pad, row);
+      continue;
+    }
+    memset(dst, pad, left);
+    for (i = 0; i < n; ++i) dst[left + i] = src[i] ^ 0x80;
+    memset(dst + left + n, pad, row - left - n);
+  }
+}
+
+/* colsum[k] += each of `rows` rows of `row` bytes from x (add) or -= (subtract): the column sums of the window
+ * rows, slid down the image as the output row advances. */
+static void avr_colsum(uint16_t* colsum, const uint8_t* x, uint8_t rows, uint16_t row, uint8_t subtract) {
+  for (; rows; --rows) {
+    uint16_t* c = colsum;
+    uint16_t k = row;
+    if (subtract) {
+      do *c++ -= *x++;
+      while (--k);
+    } else {
+      do *c++ += *x++;
+      while (--k);
+    }
+  }
+}
+
+/* Each output column's starting sum from the column sums: 2^23 - 128 * (the sum of u over its window). */
+static void avr_conv_start(const tml_conv_params* p, const tml_avr_conv* a, const uint16_t* colsum, uint32_t* start) {
+  const uint8_t step = (uint8_t)(p->stride_w * p->in_c), win = (uint8_t)(p->filter_w * p->in_c);
+  uint8_t j = (uint8_t)(a->groups * a->cols);
+  for (; j; --j, colsum += step) {
+    const uint16_t* c = colsum;
+    uint16_t s = 0;
+    uint8_t i = win;
+    do s += *c++;
+    while (--i);
+    *start++ = 8388608UL - ((uint32_t)s << 7);
+  }
+}
+
+/* One output channel's constants for the driver. */
+typedef struct {
+  int32_t low, offset, m;
+  int8_t shift;
+  uint8_t positive; /* act_min >= the output zero point: every output above act_min has a positive accumulator */
+} avr_conv_channel;
+
+/* Requantization and clamp of one output whose kernel sum is at or above the channel's `low`. */
+__attribute__((noinline)) static int8_t avr_conv_requantize(const tml_conv_params* p, const avr_conv_channel* ch,
+                                                             uint32_t sum) {
+  int32_t v = (int32_t)sum + ch->offset;
+  int16_t q;
+  if (ch->positive && ch->shift <= 0 && v < 16777216L) {
+    q = (int16_t)(tml_avr_requantize_positive((uint32_t)v, ch->m, (uint8_t)-ch->shift) + p->output_offset);
+    return (int8_t)(q > p->act_max ? p->act_max : q);
+  }
+  v = ch->shift <= 0 && ch->m != INT32_MIN ? tml_avr_mbqm_core(v, ch->m, (uint8_t)-ch->shift)
+                                           : tml_mbqm(v, ch->m, ch->shift);
+  if (v > 16384) v = 16384; /* as in conv_row_output: beyond this the int8 result saturates either way */
+  if (v < -16384) v = -16384;
+  q = (int16_t)((int16_t)v + p->output_offset);
+  return (int8_t)(q < p->act_min ? p->act_min : (q > p->act_max ? p->act_max : q));
+}
+
+/* acc[o] += sum over j of (vals[j] - zp) * w[o * step + j], o < depth, skipping values at the zero point. */
+static void avr_fc_add(const int8_t* vals, uint8_t n, int8_t zp, const int8_t* w, uint16_t step, int32_t* acc,
+                       uint16_t depth) {
+  for (; n; --n, ++w) {
+    const int16_t v = (int16_t)(*vals++ - zp);
+    const int8_t* wo = w;
+    int32_t* o = acc;
+    uint16_t k = depth;
+    if (!v) continue;
+    do {
+      *o++ += (int16_t)(v * TML_RD_I8(wo));
+      wo += step;
+    } while (--k);
+  }
+}
+
+/* The convolution, its outputs stored (fp NULL) or summed into a FULLY_CONNECTED's acc (fused; fc_weights
+ * channel-major like conv_fc's, acc starting at the plain bias). Outputs at act_min are the zero point after a
+ * ReLU and add nothing to the FULLY_CONNECTED: the kernel only reports the sums at or above the channel's
+ * `low` (the others give act_min), and only those are requantized and multiplied in. */
+static void avr_conv(const tml_conv_params* p, const tml_avr_conv* a, const int8_t* input, const int32_t* multipliers,
+                     const int8_t* shifts, int8_t* output, const tml_fc_params* fp, const int8_t* fc_weights,
+                     int32_t* acc) {
+  const uint16_t row = (uint16_t)(a->padded_w * p->in_c);
+  const size_t taps = (size_t)p->filter_h * (size_t)p->filter_w * (size_t)p->in_c;
+  const uint8_t n = (uint8_t)(a->groups * a->cols), sh = (uint8_t)p->stride_h, fh = (uint8_t)p->filter_h;
+  const uint8_t out_w = (uint8_t)p->out_w;
+  const int8_t act_min = (int8_t)p->act_min;
+  /* scratch: padded input, start sums, found sums, column sums, one row's values and columns */
+  uint32_t* start = (uint32_t*)(void*)(a->scratch + (size_t)a->padded_h * row);
+  uint8_t* found = (uint8_t*)(void*)(start + n);
+  uint16_t* colsum = (uint16_t*)(void*)(found + 4 * (size_t)n);
+  int8_t* vals = (int8_t*)(void*)(colsum + row);
+  uint8_t* idx = (uint8_t*)(void*)(vals + out_w);
+  /* sparse FULLY_CONNECTED in assembly: values are output - zero point in 0..255 */
+  const uint8_t sparse = fp && p->act_min >= p->output_offset && fp->output_depth <= 255;
+  avr_conv_channel ch;
+  int32_t b, oy, c;
+  ch.positive = p->act_min >= p->output_offset;
+  for (b = 0; b < p->batches; ++b) {
+    avr_conv_pad(p, a, input, b);
+    for (oy = 0; oy < p->out_h; ++oy) {
+      const uint8_t* x = a->scratch + (size_t)oy * sh * row;
+      /* this row's first output among the stored ones (NHWC) */
+      const size_t out_row = ((size_t)b * (size_t)p->out_h + (size_t)oy) * (size_t)p->out_w;
+      if (oy == 0 || sh >= fh) {
+        memset(colsum, 0, 2 * (size_t)row);
+        avr_colsum(colsum, x, fh, row, 0);
+      } else {
+        avr_colsum(colsum, x - (size_t)sh * row, sh, row, 1);      /* rows leaving the window */
+        avr_colsum(colsum, x + (size_t)(fh - sh) * row, sh, row, 0); /* rows entering it */
+      }
+      avr_conv_start(p, a, colsum, start);
+      for (c = 0; c < p->out_c; ++c) {
+        const uint8_t* f;
+        const uint8_t* end;
+        uint8_t k = 0;
+        ch.low = TML_RD_I32(&a->low[c]);
+        ch.offset = TML_RD_I32(&a->offsets[c]);
+        ch.m = TML_RD_I32(&multipliers[c]);
+        ch.shift = TML_RD_I8(&shifts[c]);
+        end = ch.low < 16777216L ? a->rows(x, a->filter + (size_t)c * taps, (const uint8_t*)start, found, a->groups, (uint32_t)ch.low) : found;
+        if (!fp) {
+          int8_t* out = output + out_row * (size_t)p->out_c + (size_t)c;
+          uint8_t j;
+          for (j = 0; j < out_w; ++j) out[(size_t)j * (size_t)p->out_c] = act_min;
+          for (f = found; f != end; f += 4) {
+            if (f[0] < out_w) out[(size_t)f[0] * (size_t)p->out_c] = avr_conv_requantize(p, &ch, *(const uint32_t*)(const void*)f >> 8);
+          }
+          continue;
+        }
+        if (!sparse) memset(vals, act_min, out_w);
+        for (f = found; f != end; f += 4) {
+          if (f[0] >= out_w) continue; /* a column past the output (the last group's spare ones) */
+          if (sparse) {
+            idx[k] = f[0];
+            vals[k++] = (int8_t)(avr_conv_requantize(p, &ch, *(const uint32_t*)(const void*)f >> 8) - p->output_offset);
+          } else {
+            vals[f[0]] = avr_conv_requantize(p, &ch, *(const uint32_t*)(const void*)f >> 8);
+          }
+        }
+        {
+          const int8_t* w = fc_weights + (((size_t)b * (size_t)p->out_c + (size_t)c) * (size_t)p->out_h + (size_t)oy) * (size_t)p->out_w;
+          if (sparse) {
+            if (k) tml_avr_fc_sparse(idx, (const uint8_t*)vals, k, w, (uint16_t)fp->accum_depth, acc, (uint8_t)fp->output_depth);
+          } else {
+            avr_fc_add(vals, out_w, (int8_t)p->output_offset, w, (uint16_t)fp->accum_depth, acc, (uint16_t)fp->output_depth);
+          }
+        }
+      }
+    }
+  }
+}
+
+void tml_avr_conv_s8(const tml_conv_params* p, const tml_avr_conv* a, const int8_t* input,
+                     const int32_t* multipliers, const int8_t* shifts, int8_t* output) {
+  avr_conv(p, a, input, multipliers, shifts, output, NULL, NULL, NULL);
+}
+
+void tml_avr_conv_fc_s8(const tml_conv_params* cp, const tml_avr_conv* a, const int8_t* input,
+                        const int32_t* multipliers, const int8_t* shifts, const tml_fc_params* fp,
+                        const int8_t* fc_weights, const int32_t* fc_bias, int32_t* acc, int8_t* output) {
+  int32_t c;
+  for (c = 0; c < fp->output_depth; ++c) acc[c] = fc_bias ? TML_RD_I32(&fc_bias[c]) : 0;
+  avr_conv(cp, a, input, multipliers, shifts, NULL, fp, fc_weights, acc);
+  for (c = 0; c < fp->output_depth; ++c) {
+    const int32_t v = tml_mbqm(acc[c], fp->output_multiplier, fp->output_shift) + fp->output_offset;
+    output[c] = (int8_t)clamp32(v, fp->act_min, fp->act_max);
+  }
+}
+#endif
+
 /* ---------------------------------------------------------------- pooling */
 
 /* Window of one output position, clipped to the input (padding is never averaged in). */

@@ -62,7 +62,12 @@ export interface AvrConvPlan {
   paddedH: number;
   /** The chunks of every filter row (each row is the same). */
   chunks: AvrConvChunk[];
-  /** Static RAM the kernel's driver needs: the padded input, start and result sums, column sums, one row's outputs and their columns. */
+  /**
+   * The kernel reads the filter from a copy in RAM (`ld`, 2 cycles) rather than from flash (`lpm`, 3), when
+   * the RAM allows; the driver copies it there at each run (a few cycles per byte).
+   */
+  filterInRam: boolean;
+  /** Static RAM the kernel's driver needs: the padded input, start and found sums, column sums, one row's outputs and their columns, per-channel constants, the filter copy. */
   scratchBytes: number;
   /** Bytes of AVR code of the generated kernel (about). */
   codeBytes: number;
@@ -101,16 +106,18 @@ export function planAvrConv(s: AvrConvShape, scratchLimit: number): AvrConvPlan 
     const paddedW = (groups * cols - 1) * s.strideW + s.filterW;
     const paddedH = (s.outH - 1) * s.strideH + s.filterH;
     const rowBytes = paddedW * s.inC;
-    const scratchBytes = paddedH * rowBytes + 2 * 4 * groups * cols + 2 * rowBytes + 2 * s.outW;
+    const scratchBytes = paddedH * rowBytes + 2 * 4 * groups * cols + 2 * rowBytes + 3 * s.outW + 16 * s.outC;
     // words: per chunk its loads, per tap an lpm and 4 per MAC; rows, 2 to step Y; ~60 around the groups
     const rowWords = chunks.reduce((n, c) => n + c.loads.length + c.taps.length * (1 + 4 * cols), 0) + 2;
-    const plan = { shape: s, cols, groups, paddedW, paddedH, chunks, scratchBytes, codeBytes: 2 * (s.filterH * rowWords + 60) };
+    const plan = { shape: s, cols, groups, paddedW, paddedH, chunks, filterInRam: false, scratchBytes, codeBytes: 2 * (s.filterH * rowWords + 60) };
     const waste = (p: AvrConvPlan) => p.groups * p.cols - s.outW;
     if (!best || waste(plan) < waste(best)) best = plan;
   }
   if (!best) return { reason: "its window is wider than ldd's 63-byte reach" };
   if (best.scratchBytes > scratchLimit) return { reason: `its padded input copy needs ${best.scratchBytes} bytes of RAM (limit ${scratchLimit})` };
   if (best.codeBytes > 4000) return { reason: `the unrolled kernel would take ${best.codeBytes} bytes of flash` };
+  const filterBytes = s.outC * taps;
+  if (best.scratchBytes + filterBytes <= scratchLimit) return { ...best, filterInRam: true, scratchBytes: best.scratchBytes + filterBytes };
   return best;
 }
 
@@ -195,8 +202,8 @@ export function avrConvLowSums(
  *     uint8_t* symbol(const uint8_t* x, const uint8_t* w, const uint8_t* start, uint8_t* found,
  *                     uint8_t groups, uint32_t low);
  *
- * x: the padded input at the first window's top-left byte; w: one channel's filter in flash
- * ({@link avrConvFilter}); start: 4 bytes per output column, the sums' starting values. `groups` groups of N
+ * x: the padded input at the first window's top-left byte; w: one channel's filter ({@link avrConvFilter}),
+ * in flash, or in RAM with `filterInRam`; start: 4 bytes per output column, the sums' starting values. `groups` groups of N
  * columns are computed; each sum at or above `low` (< 2^24) is written to `found` as 4 bytes, its column and
  * the sum's 3 bytes: after a ReLU the others are outputs at the zero point, and most are. Returns the end of
  * what was written.
@@ -252,7 +259,7 @@ export function avrConvKernel(symbol: string, plan: AvrConvPlan): string {
     ins(`/* columns ${taps}${s.inC > 1 ? ` of channel ${chunk.taps[0].ic}` : ""}: ${chunk.loads.length} inputs, each used by up to ${Math.min(N, chunk.taps.length)} taps */`);
     chunk.loads.forEach((q, m) => ins(`ldd ${inReg(m)}, Y+${q}`));
     chunk.taps.forEach((_, k) => {
-      ins("lpm r25, Z+");
+      ins(plan.filterInRam ? "ld r25, Z+" : "lpm r25, Z+");
       for (let j = 0; j < N; j++) ins(`${mac} ${inReg(j + k)}, ${acc(j, 0)}, ${acc(j, 1)}, ${acc(j, 2)}`);
     });
   }

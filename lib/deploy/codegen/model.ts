@@ -338,7 +338,7 @@ function prepareConv(e: Emitter, op: Operator, i: number): Call {
     constArray(e, `op${i}_avr_low`, "int32_t", avrConvLowSums(offsets, mults, shifts, qo.zp, act.min), `op ${i} kernel sums below these give ${act.min} (no requantization), per channel`, { guard: AVR_ASM, counted: false });
     const symbol = `${e.name}_op${i}_avr_rows`;
     e.consts.push(`#if ${AVR_ASM}`, `/* op ${i}: AVR assembly for ${asm.cols} output columns at a time of this layer's shape (lib/deploy/codegen/avr_conv.ts) */`, avrConvKernel(symbol, asm));
-    e.consts.push(`/* op ${i}: the input, padded, as x + 128; then the kernel's start and result sums and column sums */`);
+    e.consts.push(`/* op ${i}: the input, padded, as x + 128; the kernel's sums, column sums, a row of outputs${asm.filterInRam ? ", the filter" : ""} */`);
     e.consts.push(`static uint8_t op${i}_avr_scratch[${asm.scratchBytes}];`, "#endif\n");
     e.avrScratchBytes += asm.scratchBytes;
     return convCall(e, setup, fName, bName, {
@@ -348,6 +348,7 @@ function prepareConv(e: Emitter, op: Operator, i: number): Call {
         pre: [struct("tml_avr_conv", {
           rows: symbol, filter: `op${i}_avr_filter`, offsets: `op${i}_avr_offsets`, low: `op${i}_avr_low`,
           scratch: `op${i}_avr_scratch`, padded_w: asm.paddedW, padded_h: asm.paddedH, cols: asm.cols, groups: asm.groups,
+          filter_in_ram: asm.filterInRam ? 1 : 0,
         }, "a")],
       },
     });

@@ -1682,139 +1682,220 @@ void tml_depthwise_conv_fc_s8(const tml_conv_params* cp, const int8_t* input, co
 /* ---------------------------------------------------------------- AVR: generated convolution rows */
 
 /*
- * AVR: TFLite's requantization of a positive accumulator v < 2^24 with multiplier m (2^30 <= m < 2^31) and
- * right shift e, saturated to 255: rdbpot(srdhm(v, m), e) = floor((floor((v m + 2^30) / 2^31) + 2^(e-1)) / 2^e),
- * computed as x = (v m + 2^30) >> 31 from the exact 56-bit product (12 MULs) and then
- * floor((floor(x / 2^(e-1)) + 1) / 2), the same number (floor((floor(a/b) + c)/d) = floor((a + cb)/(bd))).
- * ~110 cycles. avr-gcc ABI: v r25:r22 (r25 is 0 and serves as zero), m r21:r18, e r16; result r24; r14-r17 saved.
+ * AVR: the convolution outputs above act_min of one channel and row, from the kernel's found sums (4 bytes
+ * each: column, sum), for layers whose outputs above act_min have positive accumulators v = sum + offset
+ * < 2^24 (after a ReLU; the generator checks offset <= 0) and a right shift e: each column < out_w goes to
+ * idx, and min(rdbpot(srdhm(v, m), e), vmax) = output - zero point to vals. Returns how many.
+ * rdbpot(srdhm(v, m), e) = floor((floor((v m + 2^30) / 2^31) + 2^(e-1)) / 2^e) for v > 0, computed as
+ * x = (v m + 2^30) >> 31 from the exact 56-bit product (12 MULs), then floor((floor(x / 2^(e-1)) + 1) / 2),
+ * the same number (floor((floor(a/b) + c)/d) = floor((a + cb)/(bd))). ~120 cycles an output.
+ * avr-gcc ABI: found r25:r24, end r23:r22, q r21:r20, idx r19:r18, vals r17:r16; result r24.
  */
-uint8_t tml_avr_requantize_positive(uint32_t v, int32_t m, uint8_t e);
+typedef struct {
+  int32_t offset, m;   /* read by the assembly, in this order */
+  uint8_t e, out_w, vmax;
+  int32_t low;         /* the C driver's: sums below give act_min */
+  int8_t shift;
+} tml_avr_rq;
+uint8_t tml_avr_requantize_found(const uint8_t* found, const uint8_t* end, const tml_avr_rq* q, uint8_t* idx,
+                                 uint8_t* vals);
 __asm__(
-    ".section .text.tml_avr_requantize_positive,\"ax\",@progbits\n"
-    ".global tml_avr_requantize_positive\n"
-    ".type tml_avr_requantize_positive, @function\n"
-    "tml_avr_requantize_positive:\n"
+    ".section .text.tml_avr_requantize_found,\"ax\",@progbits\n"
+    ".global tml_avr_requantize_found\n"
+    ".type tml_avr_requantize_found, @function\n"
+    "tml_avr_requantize_found:\n"
+    "  push r2\n"
+    "  push r3\n"
+    "  push r4\n"
+    "  push r5\n"
+    "  push r6\n"
+    "  push r7\n"
+    "  push r8\n"
+    "  push r9\n"
+    "  push r10\n"
+    "  push r11\n"
+    "  push r12\n"
+    "  push r13\n"
     "  push r14\n"
     "  push r15\n"
     "  push r16\n"
     "  push r17\n"
-    "  clr  r26\n"
-    "  clr  r27\n"
+    "  push r28\n"
+    "  push r29\n"
+    "  push r18 /* idx, to count what was written */\n"
+    "  movw r26, r24 /* X: found */\n"
+    "  movw r4, r22 /* end */\n"
+    "  movw r30, r20 /* the channel's constants */\n"
+    "  ld   r10, Z+ /* offset (3 bytes do: 0 < sum + offset < 2^24) */\n"
+    "  ld   r11, Z+\n"
+    "  ld   r12, Z+\n"
+    "  ld   r0, Z+\n"
+    "  ld   r6, Z+ /* m */\n"
+    "  ld   r7, Z+\n"
+    "  ld   r8, Z+\n"
+    "  ld   r9, Z+\n"
+    "  ld   r13, Z+ /* e */\n"
+    "  ld   r14, Z+ /* out_w */\n"
+    "  ld   r15, Z+ /* vmax */\n"
+    "  movw r28, r18 /* Y: idx */\n"
+    "  movw r2, r16 /* vals */\n"
+    "  clr  r16 /* zero */\n"
+    "1: cp   r26, r4\n"
+    "  cpc  r27, r5\n"
+    "  brne 12f\n"
+    "  rjmp 11f\n"
+    "12: ld   r17, X+ /* column */\n"
+    "  cp   r17, r14\n"
+    "  brlo 2f\n"
+    "  adiw r26, 3 /* past the output: skip */\n"
+    "  rjmp 1b\n"
+    "2: st   Y+, r17\n"
+    "  ld   r22, X+ /* v = sum + offset */\n"
+    "  ld   r23, X+\n"
+    "  ld   r24, X+\n"
+    "  add  r22, r10\n"
+    "  adc  r23, r11\n"
+    "  adc  r24, r12\n"
+    "  clr  r18 /* P = v * m, 56 bits */\n"
+    "  clr  r19\n"
+    "  clr  r20\n"
+    "  clr  r21\n"
     "  clr  r30\n"
     "  clr  r31\n"
-    "  clr  r14\n"
-    "  clr  r15\n"
-    "  clr  r17\n"
-    "  mul  r22, r18\n"
-    "  add  r26, r0\n"
-    "  adc  r27, r1\n"
-    "  adc  r30, r25\n"
-    "  adc  r31, r25\n"
-    "  adc  r14, r25\n"
-    "  adc  r15, r25\n"
-    "  adc  r17, r25\n"
-    "  mul  r22, r19\n"
-    "  add  r27, r0\n"
+    "  clr  r25\n"
+    "  mul  r22, r6\n"
+    "  add  r18, r0\n"
+    "  adc  r19, r1\n"
+    "  adc  r20, r16\n"
+    "  adc  r21, r16\n"
+    "  adc  r30, r16\n"
+    "  adc  r31, r16\n"
+    "  adc  r25, r16\n"
+    "  mul  r22, r7\n"
+    "  add  r19, r0\n"
+    "  adc  r20, r1\n"
+    "  adc  r21, r16\n"
+    "  adc  r30, r16\n"
+    "  adc  r31, r16\n"
+    "  adc  r25, r16\n"
+    "  mul  r22, r8\n"
+    "  add  r20, r0\n"
+    "  adc  r21, r1\n"
+    "  adc  r30, r16\n"
+    "  adc  r31, r16\n"
+    "  adc  r25, r16\n"
+    "  mul  r22, r9\n"
+    "  add  r21, r0\n"
     "  adc  r30, r1\n"
-    "  adc  r31, r25\n"
-    "  adc  r14, r25\n"
-    "  adc  r15, r25\n"
-    "  adc  r17, r25\n"
-    "  mul  r22, r20\n"
-    "  add  r30, r0\n"
-    "  adc  r31, r1\n"
-    "  adc  r14, r25\n"
-    "  adc  r15, r25\n"
-    "  adc  r17, r25\n"
-    "  mul  r22, r21\n"
-    "  add  r31, r0\n"
-    "  adc  r14, r1\n"
-    "  adc  r15, r25\n"
-    "  adc  r17, r25\n"
-    "  mul  r23, r18\n"
-    "  add  r27, r0\n"
+    "  adc  r31, r16\n"
+    "  adc  r25, r16\n"
+    "  mul  r23, r6\n"
+    "  add  r19, r0\n"
+    "  adc  r20, r1\n"
+    "  adc  r21, r16\n"
+    "  adc  r30, r16\n"
+    "  adc  r31, r16\n"
+    "  adc  r25, r16\n"
+    "  mul  r23, r7\n"
+    "  add  r20, r0\n"
+    "  adc  r21, r1\n"
+    "  adc  r30, r16\n"
+    "  adc  r31, r16\n"
+    "  adc  r25, r16\n"
+    "  mul  r23, r8\n"
+    "  add  r21, r0\n"
     "  adc  r30, r1\n"
-    "  adc  r31, r25\n"
-    "  adc  r14, r25\n"
-    "  adc  r15, r25\n"
-    "  adc  r17, r25\n"
-    "  mul  r23, r19\n"
+    "  adc  r31, r16\n"
+    "  adc  r25, r16\n"
+    "  mul  r23, r9\n"
     "  add  r30, r0\n"
     "  adc  r31, r1\n"
-    "  adc  r14, r25\n"
-    "  adc  r15, r25\n"
-    "  adc  r17, r25\n"
-    "  mul  r23, r20\n"
-    "  add  r31, r0\n"
-    "  adc  r14, r1\n"
-    "  adc  r15, r25\n"
-    "  adc  r17, r25\n"
-    "  mul  r23, r21\n"
-    "  add  r14, r0\n"
-    "  adc  r15, r1\n"
-    "  adc  r17, r25\n"
-    "  mul  r24, r18\n"
+    "  adc  r25, r16\n"
+    "  mul  r24, r6\n"
+    "  add  r20, r0\n"
+    "  adc  r21, r1\n"
+    "  adc  r30, r16\n"
+    "  adc  r31, r16\n"
+    "  adc  r25, r16\n"
+    "  mul  r24, r7\n"
+    "  add  r21, r0\n"
+    "  adc  r30, r1\n"
+    "  adc  r31, r16\n"
+    "  adc  r25, r16\n"
+    "  mul  r24, r8\n"
     "  add  r30, r0\n"
     "  adc  r31, r1\n"
-    "  adc  r14, r25\n"
-    "  adc  r15, r25\n"
-    "  adc  r17, r25\n"
-    "  mul  r24, r19\n"
+    "  adc  r25, r16\n"
+    "  mul  r24, r9\n"
     "  add  r31, r0\n"
-    "  adc  r14, r1\n"
-    "  adc  r15, r25\n"
-    "  adc  r17, r25\n"
-    "  mul  r24, r20\n"
-    "  add  r14, r0\n"
-    "  adc  r15, r1\n"
-    "  adc  r17, r25\n"
-    "  mul  r24, r21\n"
-    "  add  r15, r0\n"
-    "  adc  r17, r1\n"
-    "  ldi  r18, 0x40 /* + 2^30 */\n"
-    "  add  r31, r18\n"
-    "  adc  r14, r25\n"
-    "  adc  r15, r25\n"
-    "  adc  r17, r25\n"
-    "  lsl  r31 /* x = bits 31.. : r17:r15:r14 */\n"
-    "  rol  r14\n"
-    "  rol  r15\n"
-    "  rol  r17\n"
-    "  tst  r16\n"
+    "  adc  r25, r1\n"
+    "  ldi  r17, 0x40 /* + 2^30 */\n"
+    "  add  r21, r17\n"
+    "  adc  r30, r16\n"
+    "  adc  r31, r16\n"
+    "  adc  r25, r16\n"
+    "  lsl  r21 /* x = bits 31.. : r25:r31:r30 */\n"
+    "  rol  r30\n"
+    "  rol  r31\n"
+    "  rol  r25\n"
+    "  mov  r17, r13\n"
+    "  tst  r17\n"
     "  breq 4f /* e == 0: x itself */\n"
-    "  dec  r16 /* y = x >> (e - 1) */\n"
-    "1: cpi  r16, 8\n"
-    "  brlo 2f\n"
-    "  mov  r14, r15\n"
-    "  mov  r15, r17\n"
-    "  clr  r17\n"
-    "  subi r16, 8\n"
+    "  dec  r17 /* y = x >> (e - 1) */\n"
+    "5: cpi  r17, 8\n"
+    "  brlo 6f\n"
+    "  mov  r30, r31\n"
+    "  mov  r31, r25\n"
+    "  clr  r25\n"
+    "  subi r17, 8\n"
+    "  rjmp 5b\n"
+    "6: tst  r17\n"
+    "  breq 7f\n"
+    "8: lsr  r25\n"
+    "  ror  r31\n"
+    "  ror  r30\n"
+    "  dec  r17\n"
+    "  brne 8b\n"
+    "7: subi r30, 0xff /* (y + 1) >> 1 */\n"
+    "  sbci r31, 0xff\n"
+    "  sbci r25, 0xff\n"
+    "  lsr  r25\n"
+    "  ror  r31\n"
+    "  ror  r30\n"
+    "4: or   r31, r25 /* at most vmax */\n"
+    "  brne 9f\n"
+    "  cp   r15, r30\n"
+    "  brsh 10f\n"
+    "9: mov  r30, r15\n"
+    "10: mov  r17, r30\n"
+    "  movw r30, r2\n"
+    "  st   Z+, r17\n"
+    "  movw r2, r30\n"
     "  rjmp 1b\n"
-    "2: tst  r16\n"
-    "  breq 3f\n"
-    "5: lsr  r17\n"
-    "  ror  r15\n"
-    "  ror  r14\n"
-    "  dec  r16\n"
-    "  brne 5b\n"
-    "3: ldi  r18, 1 /* (y + 1) >> 1 */\n"
-    "  add  r14, r18\n"
-    "  adc  r15, r25\n"
-    "  adc  r17, r25\n"
-    "  lsr  r17\n"
-    "  ror  r15\n"
-    "  ror  r14\n"
-    "4: mov  r24, r14\n"
-    "  or   r15, r17\n"
-    "  breq 6f\n"
-    "  ldi  r24, 0xff /* saturate */\n"
-    "6: clr  r1\n"
+    "11: pop  r0\n"
+    "  mov  r24, r28 /* count */\n"
+    "  sub  r24, r0\n"
+    "  clr  r1\n"
+    "  pop  r29\n"
+    "  pop  r28\n"
     "  pop  r17\n"
     "  pop  r16\n"
     "  pop  r15\n"
     "  pop  r14\n"
+    "  pop  r13\n"
+    "  pop  r12\n"
+    "  pop  r11\n"
+    "  pop  r10\n"
+    "  pop  r9\n"
+    "  pop  r8\n"
+    "  pop  r7\n"
+    "  pop  r6\n"
+    "  pop  r5\n"
+    "  pop  r4\n"
+    "  pop  r3\n"
+    "  pop  r2\n"
     "  ret\n"
-    ".size tml_avr_requantize_positive, .-tml_avr_requantize_positive\n"
+    ".size tml_avr_requantize_found, .-tml_avr_requantize_found\n"
     ".text\n");
 
 /*
@@ -1964,26 +2045,16 @@ static void avr_conv_start(const tml_conv_params* p, const tml_avr_conv* a, cons
     uint8_t i = win;
     do s += *c++;
     while (--i);
-    *start++ = 8388608UL - ((uint32_t)s << 7);
+    /* 128 s, as byte moves (a 32-bit shift by 7 is a loop on AVR) */
+    *start++ = 8388608UL - (((uint32_t)(s >> 1) << 8) | (s & 1 ? 0x80u : 0u));
   }
 }
 
-/* One output channel's constants for the driver. */
-typedef struct {
-  int32_t low, offset, m;
-  int8_t shift;
-  uint8_t positive; /* act_min >= the output zero point: every output above act_min has a positive accumulator */
-} avr_conv_channel;
-
 /* Requantization and clamp of one output whose kernel sum is at or above the channel's `low`. */
-__attribute__((noinline)) static int8_t avr_conv_requantize(const tml_conv_params* p, const avr_conv_channel* ch,
+__attribute__((noinline)) static int8_t avr_conv_requantize(const tml_conv_params* p, const tml_avr_rq* ch,
                                                              uint32_t sum) {
   int32_t v = (int32_t)sum + ch->offset;
   int16_t q;
-  if (ch->positive && ch->shift <= 0 && v < 16777216L) {
-    q = (int16_t)(tml_avr_requantize_positive((uint32_t)v, ch->m, (uint8_t)-ch->shift) + p->output_offset);
-    return (int8_t)(q > p->act_max ? p->act_max : q);
-  }
   v = ch->shift <= 0 && ch->m != INT32_MIN ? tml_avr_mbqm_core(v, ch->m, (uint8_t)-ch->shift)
                                            : tml_mbqm(v, ch->m, ch->shift);
   if (v > 16384) v = 16384; /* as in conv_row_output: beyond this the int8 result saturates either way */
@@ -2019,24 +2090,52 @@ static void avr_conv(const tml_conv_params* p, const tml_avr_conv* a, const int8
   const size_t taps = (size_t)p->filter_h * (size_t)p->filter_w * (size_t)p->in_c;
   const uint8_t n = (uint8_t)(a->groups * a->cols), sh = (uint8_t)p->stride_h, fh = (uint8_t)p->filter_h;
   const uint8_t out_w = (uint8_t)p->out_w;
+  const uint16_t out_c = (uint16_t)p->out_c;
+  const size_t plane = (size_t)p->out_h * (size_t)p->out_w; /* one channel's outputs */
   const int8_t act_min = (int8_t)p->act_min;
-  /* scratch: padded input, start sums, found sums, column sums, one row's values and columns */
+  /* scratch: padded input, start sums, found sums, column sums, a row's values, columns and whole row, the
+   * per-channel constants, the filter */
   uint32_t* start = (uint32_t*)(void*)(a->scratch + (size_t)a->padded_h * row);
   uint8_t* found = (uint8_t*)(void*)(start + n);
   uint16_t* colsum = (uint16_t*)(void*)(found + 4 * (size_t)n);
   int8_t* vals = (int8_t*)(void*)(colsum + row);
   uint8_t* idx = (uint8_t*)(void*)(vals + out_w);
-  /* sparse FULLY_CONNECTED in assembly: values are output - zero point in 0..255 */
-  const uint8_t sparse = fp && p->act_min >= p->output_offset && fp->output_depth <= 255;
-  avr_conv_channel ch;
-  int32_t b, oy, c;
-  ch.positive = p->act_min >= p->output_offset;
+  int8_t* row_vals = (int8_t*)(void*)(idx + out_w);
+  tml_avr_rq* rqs = (tml_avr_rq*)(void*)(row_vals + out_w);
+  uint8_t* filter_copy = (uint8_t*)(void*)(rqs + out_c);
+  const uint8_t* filter = a->filter;
+  /* largest output - zero point (the activation's top) */
+  const uint8_t vmax = (uint8_t)(p->act_max - p->output_offset > 255 ? 255 : p->act_max - p->output_offset);
+  /* every channel's outputs above act_min have positive accumulators < 2^24 (a ReLU, offsets <= 0), shift <= 0:
+   * their requantization takes tml_avr_requantize_found, and the FULLY_CONNECTED tml_avr_fc_sparse */
+  uint8_t fast = p->act_min >= p->output_offset;
+  int32_t b, oy;
+  uint16_t c;
+  for (c = 0; c < out_c; ++c) {
+    tml_avr_rq* q = &rqs[c];
+    const int8_t shift = TML_RD_I8(&shifts[c]);
+    q->low = TML_RD_I32(&a->low[c]);
+    q->offset = TML_RD_I32(&a->offsets[c]);
+    q->m = TML_RD_I32(&multipliers[c]);
+    q->shift = shift;
+    q->e = shift <= 0 ? (uint8_t)-shift : 0;
+    q->out_w = out_w;
+    q->vmax = vmax;
+    if (shift > 0 || q->offset > 0) fast = 0;
+  }
+  if (a->filter_in_ram) {
+    memcpy_P(filter_copy, a->filter, taps * (size_t)out_c);
+    filter = filter_copy;
+  }
   for (b = 0; b < p->batches; ++b) {
     avr_conv_pad(p, a, input, b);
     for (oy = 0; oy < p->out_h; ++oy) {
       const uint8_t* x = a->scratch + (size_t)oy * sh * row;
-      /* this row's first output among the stored ones (NHWC) */
-      const size_t out_row = ((size_t)b * (size_t)p->out_h + (size_t)oy) * (size_t)p->out_w;
+      /* per channel, pointer steps: this row's weights in the channel-major FULLY_CONNECTED rows, its outputs
+       * among the stored ones (NHWC), the filter */
+      const int8_t* fcw = fp ? fc_weights + (size_t)b * (size_t)out_c * plane + (size_t)oy * (size_t)out_w : NULL;
+      int8_t* out = fp ? NULL : output + ((size_t)b * plane + (size_t)oy * (size_t)out_w) * (size_t)out_c;
+      const uint8_t* fw = filter;
       if (oy == 0 || sh >= fh) {
         memset(colsum, 0, 2 * (size_t)row);
         avr_colsum(colsum, x, fh, row, 0);
@@ -2045,41 +2144,35 @@ static void avr_conv(const tml_conv_params* p, const tml_avr_conv* a, const int8
         avr_colsum(colsum, x + (size_t)(fh - sh) * row, sh, row, 0); /* rows entering it */
       }
       avr_conv_start(p, a, colsum, start);
-      for (c = 0; c < p->out_c; ++c) {
+      for (c = 0; c < out_c; ++c, fw += taps, ++out, fcw += plane) {
+        const tml_avr_rq* q = &rqs[c];
+        const uint8_t* end = q->low < 16777216L ? a->rows(x, fw, (const uint8_t*)start, found, a->groups, (uint32_t)q->low) : found;
         const uint8_t* f;
-        const uint8_t* end;
-        uint8_t k = 0;
-        ch.low = TML_RD_I32(&a->low[c]);
-        ch.offset = TML_RD_I32(&a->offsets[c]);
-        ch.m = TML_RD_I32(&multipliers[c]);
-        ch.shift = TML_RD_I8(&shifts[c]);
-        end = ch.low < 16777216L ? a->rows(x, a->filter + (size_t)c * taps, (const uint8_t*)start, found, a->groups, (uint32_t)ch.low) : found;
-        if (!fp) {
-          int8_t* out = output + out_row * (size_t)p->out_c + (size_t)c;
-          uint8_t j;
-          for (j = 0; j < out_w; ++j) out[(size_t)j * (size_t)p->out_c] = act_min;
+        uint8_t k = 0, j;
+        /* the outputs above act_min: columns to idx, values to vals (output - zero point when fast) */
+        if (fast) {
+          k = tml_avr_requantize_found(found, end, q, idx, (uint8_t*)vals);
+          if (fp && fp->output_depth <= 255) {
+            if (k) tml_avr_fc_sparse(idx, (const uint8_t*)vals, k, fcw, (uint16_t)fp->accum_depth, acc, (uint8_t)fp->output_depth);
+            continue;
+          }
+          for (j = 0; j < k; ++j) vals[j] = (int8_t)(vals[j] + p->output_offset);
+        } else {
           for (f = found; f != end; f += 4) {
-            if (f[0] < out_w) out[(size_t)f[0] * (size_t)p->out_c] = avr_conv_requantize(p, &ch, *(const uint32_t*)(const void*)f >> 8);
-          }
-          continue;
-        }
-        if (!sparse) memset(vals, act_min, out_w);
-        for (f = found; f != end; f += 4) {
-          if (f[0] >= out_w) continue; /* a column past the output (the last group's spare ones) */
-          if (sparse) {
+            if (f[0] >= out_w) continue; /* a column past the output (the last group's spare ones) */
             idx[k] = f[0];
-            vals[k++] = (int8_t)(avr_conv_requantize(p, &ch, *(const uint32_t*)(const void*)f >> 8) - p->output_offset);
-          } else {
-            vals[f[0]] = avr_conv_requantize(p, &ch, *(const uint32_t*)(const void*)f >> 8);
+            vals[k++] = avr_conv_requantize(p, q, *(const uint32_t*)(const void*)f >> 8);
           }
         }
-        {
-          const int8_t* w = fc_weights + (((size_t)b * (size_t)p->out_c + (size_t)c) * (size_t)p->out_h + (size_t)oy) * (size_t)p->out_w;
-          if (sparse) {
-            if (k) tml_avr_fc_sparse(idx, (const uint8_t*)vals, k, w, (uint16_t)fp->accum_depth, acc, (uint8_t)fp->output_depth);
-          } else {
-            avr_fc_add(vals, out_w, (int8_t)p->output_offset, w, (uint16_t)fp->accum_depth, acc, (uint16_t)fp->output_depth);
-          }
+        /* vals[j] is the output at column idx[j]; every other output of the row is act_min */
+        if (!fp) {
+          for (j = 0; j < out_w; ++j) out[(size_t)j * out_c] = act_min;
+          for (j = 0; j < k; ++j) out[(size_t)idx[j] * out_c] = vals[j];
+        } else {
+          memset(row_vals, act_min, out_w);
+          for (j = 0; j < k; ++j) row_vals[idx[j]] = vals[j];
+          avr_fc_add(row_vals, out_w, (int8_t)p->output_offset, fcw, (uint16_t)fp->accum_depth, acc,
+                     (uint16_t)fp->output_depth);
         }
       }
     }

@@ -134,9 +134,11 @@ typedef struct {
   const uint8_t* filter;  /* flash: per output channel, filter_h * filter_w * in_c bytes w + 128, kernel order */
   const int32_t* offsets; /* flash: per channel, bias - (128 + zp) * sum(w) - 2^23 */
   const int32_t* low;     /* flash: per channel, sums below this give act_min (no requantization needed) */
-  uint8_t* scratch;       /* padded_h * padded_w * in_c + 8 * groups * cols + 2 * padded_w * in_c + 2 * out_w bytes */
+  uint8_t* scratch;       /* padded_h * padded_w * in_c + 8 * groups * cols + 2 * padded_w * in_c + 3 * out_w + 16 * out_c bytes,
+                           * + the filter's bytes when filter_in_ram */
   uint16_t padded_w, padded_h;
   uint8_t cols, groups;
+  uint8_t filter_in_ram;  /* the kernel reads the filter from a copy in scratch (ld, 2 cycles; lpm takes 3) */
 } tml_avr_conv;
 
 void tml_avr_conv_s8(const tml_conv_params* p, const tml_avr_conv* a, const int8_t* input,

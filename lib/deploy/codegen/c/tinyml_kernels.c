@@ -2019,34 +2019,46 @@ static void avr_conv_pad(const tml_conv_params* p, const tml_avr_conv* a, const 
   }
 }
 
-/* colsum[k] += each of `rows` rows of `row` bytes from x (add) or -= (subtract): the column sums of the window
- * rows, slid down the image as the output row advances. */
-static void avr_colsum(uint16_t* colsum, const uint8_t* x, uint8_t rows, uint16_t row, uint8_t subtract) {
+/* colsum[k] += each of `rows` rows of `row` bytes from x: the column sums of a window's rows. */
+static void avr_colsum(uint16_t* colsum, const uint8_t* x, uint8_t rows, uint16_t row) {
   for (; rows; --rows) {
     uint16_t* c = colsum;
     uint16_t k = row;
-    if (subtract) {
-      do *c++ -= *x++;
-      while (--k);
-    } else {
-      do *c++ += *x++;
-      while (--k);
-    }
+    do *c++ += *x++;
+    while (--k);
   }
 }
 
-/* Each output column's starting sum from the column sums: 2^23 - 128 * (the sum of u over its window). */
+/* The column sums slid down by `rows` rows: + each row from in, - each row from out (as many). */
+static void avr_colsum_slide(uint16_t* colsum, const uint8_t* out, const uint8_t* in, uint8_t rows, uint16_t row) {
+  for (; rows; --rows) {
+    uint16_t* c = colsum;
+    uint16_t k = row;
+    do *c++ += (uint16_t)*in++ - *out++;
+    while (--k);
+  }
+}
+
+/* Each output column's starting sum from the column sums: 2^23 - 128 * (the sum of u over its window); the
+ * window sums slide along the row when windows overlap. */
 static void avr_conv_start(const tml_conv_params* p, const tml_avr_conv* a, const uint16_t* colsum, uint32_t* start) {
   const uint8_t step = (uint8_t)(p->stride_w * p->in_c), win = (uint8_t)(p->filter_w * p->in_c);
-  uint8_t j = (uint8_t)(a->groups * a->cols);
-  for (; j; --j, colsum += step) {
-    const uint16_t* c = colsum;
-    uint16_t s = 0;
-    uint8_t i = win;
-    do s += *c++;
-    while (--i);
+  uint8_t j = (uint8_t)(a->groups * a->cols), i;
+  uint16_t s = 0;
+  const uint16_t* c = colsum;
+  for (i = win; i; --i) s += *c++;
+  for (;;) {
     /* 128 s, as byte moves (a 32-bit shift by 7 is a loop on AVR) */
     *start++ = 8388608UL - (((uint32_t)(s >> 1) << 8) | (s & 1 ? 0x80u : 0u));
+    if (!--j) break;
+    if (step < win) {
+      const uint16_t* leaving = colsum;
+      for (i = step; i; --i) s += *c++ - *leaving++;
+      colsum += step;
+    } else {
+      colsum += step;
+      for (s = 0, c = colsum, i = win; i; --i) s += *c++;
+    }
   }
 }
 
@@ -2138,10 +2150,10 @@ static void avr_conv(const tml_conv_params* p, const tml_avr_conv* a, const int8
       const uint8_t* fw = filter;
       if (oy == 0 || sh >= fh) {
         memset(colsum, 0, 2 * (size_t)row);
-        avr_colsum(colsum, x, fh, row, 0);
+        avr_colsum(colsum, x, fh, row);
       } else {
-        avr_colsum(colsum, x - (size_t)sh * row, sh, row, 1);      /* rows leaving the window */
-        avr_colsum(colsum, x + (size_t)(fh - sh) * row, sh, row, 0); /* rows entering it */
+        /* the rows leaving the window, the rows entering it */
+        avr_colsum_slide(colsum, x - (size_t)sh * row, x + (size_t)(fh - sh) * row, sh, row);
       }
       avr_conv_start(p, a, colsum, start);
       for (c = 0; c < out_c; ++c, fw += taps, ++out, fcw += plane) {

@@ -23,8 +23,10 @@ if (!HAVE_AVR_GCC) console.warn("codegen AVR kernel tests: no avr-gcc/avr-objcop
 
 interface Case {
   graph: Graph;
-  /** input values: "noise" or all -128 (with extreme weights every product is +16384) */
-  input?: "noise" | "min";
+  /** input values: "noise", or all -128 or all 127 for the first two of three (the third is noise) */
+  input?: "noise" | "min" | "max";
+  /** the convolution takes the assembly generated for its shape (lib/deploy/codegen/avr_conv.ts) */
+  asm?: { filterIn: "ram" | "flash" };
 }
 
 function cases(): Record<string, Case> {
@@ -52,7 +54,7 @@ function cases(): Record<string, Case> {
     const x = g.act([1, 9, 11, 3], 0.05, 2), y = g.act([1, 5, 6, 6], 0.08, -10), z = g.act([1, 5, 6, 6], 0.1, 3);
     g.op(conv("SAME", 2, 1, "RELU"), [x, g.weights([6, 3, 3, 3], [0.01, 0.012, 0.008, 0.02, 0.011, 0.009]), g.bias(6, 0.0005)], [y]);
     g.op(conv("SAME", 1, 2, "NONE"), [y, g.weights([6, 3, 3, 6], 0.01), -1], [z]);
-    out["CONV_2D SAME stride 2 per-channel (run 9), then dilation 2 without bias"] = { graph: g.graph(x, z) };
+    out["CONV_2D SAME stride 2 per-channel (run 9), then dilation 2 without bias"] = { graph: g.graph(x, z), asm: { filterIn: "ram" } };
   }
   {
     const g = new GraphBuilder();
@@ -64,7 +66,7 @@ function cases(): Record<string, Case> {
     const g = new GraphBuilder();
     const x = g.act([1, 8, 8, 2], 0.05, 0), y = g.act([1, 8, 8, 3], 0.3, -5);
     g.op(conv("SAME", 1, 1, "RELU"), [x, g.weights([3, 7, 7, 2], 0.01), g.bias(3, 0.0005)], [y]);
-    out["CONV_2D 7x7 SAME (more taps than the per-tap sums hold)"] = { graph: g.graph(x, y) };
+    out["CONV_2D 7x7 SAME (more taps than the per-tap sums hold)"] = { graph: g.graph(x, y), asm: { filterIn: "ram" } };
   }
   {
     const g = new GraphBuilder();
@@ -97,7 +99,7 @@ function cases(): Record<string, Case> {
     const x = g.act([1, 7, 7, 4], 0.05, 3), y = g.act([1, 4, 4, 8], 0.1, -3), z = g.act([1, 10], 0.2, 2);
     g.op(conv("SAME", 2, 1, "RELU"), [x, g.weights([8, 3, 3, 4], 0.01), g.bias(8, 0.0005)], [y]);
     g.op(fc("NONE"), [y, g.weights([10, 128], 0.01), g.bias(10, 0.001)], [z]);
-    out["CONV_2D fused into FULLY_CONNECTED"] = { graph: g.graph(x, z) };
+    out["CONV_2D fused into FULLY_CONNECTED"] = { graph: g.graph(x, z), asm: { filterIn: "ram" } };
   }
   {
     const g = new GraphBuilder();
@@ -106,6 +108,42 @@ function cases(): Record<string, Case> {
       [x, g.weights([1, 3, 3, 4], 0.02, 3), g.bias(4, 0.0004)], [y]);
     g.op(fc("NONE"), [y, g.weights([5, 216], 0.01), g.bias(5, 0.001)], [z]);
     out["DEPTHWISE_CONV_2D fused into FULLY_CONNECTED (rows longer than 16)"] = { graph: g.graph(x, z) };
+  }
+  // Convolutions through the AVR assembly generated for their shape.
+  {
+    const g = new GraphBuilder();
+    const x = g.act([1, 21, 16, 1], 0.05, -128), y = g.act([1, 11, 8, 4], 0.1, -128), z = g.act([1, 4], 0.2, 2);
+    g.op({ op: "DEPTHWISE_CONV_2D", padding: "SAME", strideW: 2, strideH: 2, dilationW: 1, dilationH: 1, depthMultiplier: 4, fusedActivation: "RELU" },
+      [x, g.weights([1, 10, 8, 4], [0.01, 0.02, 0.015, 0.012]), g.bias(4, 0.0005)], [y]);
+    g.op(fc("NONE"), [y, g.weights([4, 352], 0.01), g.bias(4, 0.001)], [z]);
+    out["AVR assembly: micro_speech's one-channel DEPTHWISE 10x8 stride 2 SAME, fused into 4 outputs"] = { graph: g.graph(x, z), asm: { filterIn: "ram" } };
+  }
+  {
+    const g = new GraphBuilder();
+    const x = g.act([1, 21, 16, 1], 0.05, -128), y = g.act([1, 11, 8, 4], 0.1, -128), z = g.act([1, 4], 0.2, 2);
+    g.op({ op: "DEPTHWISE_CONV_2D", padding: "SAME", strideW: 2, strideH: 2, dilationW: 1, dilationH: 1, depthMultiplier: 4, fusedActivation: "RELU" },
+      [x, g.weights([1, 10, 8, 4], 0.02, 0, true), g.bias(4, 0.0005)], [y]);
+    g.op(fc("NONE"), [y, g.weights([4, 352], 0.01), g.bias(4, 0.001)], [z]);
+    out["AVR assembly: the same with saturated weights, inputs all 127 (the largest sums)"] = { graph: g.graph(x, z), input: "max", asm: { filterIn: "ram" } };
+  }
+  {
+    const g = new GraphBuilder();
+    const x = g.act([1, 9, 13, 3], 0.05, 7), y = g.act([1, 9, 13, 5], 0.08, -20);
+    g.op(conv("SAME", 1, 1, "RELU"), [x, g.weights([5, 3, 3, 3], [0.01, 0.012, 0.008, 0.02, 0.011]), g.bias(5, 0.0005)], [y]);
+    out["AVR assembly: CONV_2D 3x3 stride 1, 3 channels, 13 columns (spare ones in the last group), stored"] = { graph: g.graph(x, y), asm: { filterIn: "ram" } };
+  }
+  {
+    const g = new GraphBuilder();
+    const x = g.act([1, 12, 10, 2], 0.05, 3), y = g.act([1, 5, 4, 6], 0.05, 9), z = g.act([1, 7], 0.2, -2);
+    g.op(conv("VALID", 2, 1, "NONE"), [x, g.weights([6, 3, 3, 2], 0.01), g.bias(6, 0.0005)], [y]);
+    g.op(fc("NONE"), [y, g.weights([7, 120], 0.01), g.bias(7, 0.001)], [z]);
+    out["AVR assembly: CONV_2D VALID stride 2, no activation (outputs below the zero point), fused into 7 outputs"] = { graph: g.graph(x, z), asm: { filterIn: "ram" } };
+  }
+  {
+    const g = new GraphBuilder();
+    const x = g.act([1, 4, 12, 8], 0.05, -3), y = g.act([1, 4, 12, 48], 0.1, -128);
+    g.op(conv("SAME", 1, 1, "RELU6"), [x, g.weights([48, 3, 3, 8], 0.01), g.bias(48, 0.0005)], [y]);
+    out["AVR assembly: CONV_2D 3x3x8, 48 channels (filter read from flash: too big to copy to RAM), RELU6"] = { graph: g.graph(x, y), asm: { filterIn: "flash" } };
   }
   return out;
 }
@@ -147,9 +185,13 @@ function sh(cmd: string, args: string[]): void {
 }
 
 /** Output bytes of the generated model compiled with avr-gcc -Os and run in avr8js. */
-function runOnAvr(graph: Graph, inputs: Int8Array[]): Uint8Array {
+function runOnAvr(graph: Graph, inputs: Int8Array[], asm?: Case["asm"]): Uint8Array {
   const dir = mkdtempSync(join(tmpdir(), "tinyml-avr-kernels-"));
   const lib = generateArduinoLibrary(graph, { name: "m", outDir: join(dir, "m"), board: "mega2560" });
+  // The generated assembly is used exactly where expected, reading its filter from where expected.
+  const source = readFileSync(join(lib.srcDir, "m_model.c"), "utf8");
+  expect(source.includes("(AVR: generated assembly)")).toBe(asm !== undefined);
+  if (asm) expect(source.includes(asm.filterIn === "ram" ? "ld r25, Z+" : "lpm r25, Z+")).toBe(true);
   writeFileSync(join(dir, "main.c"), avrMain(inputs, lib.outputBytes));
   const elf = join(dir, "fw.elf"), hex = join(dir, "fw.hex");
   // -flto as the Arduino AVR core builds (the assembly is file-level asm, which LTO must keep).
@@ -167,10 +209,11 @@ describe.skipIf(!HAVE_AVR_GCC || !hasTool("gcc"))("AVR kernels (avr-gcc + avr8js
     test(label, () => {
       const inT = c.graph.tensors[c.graph.inputs[0]];
       const n = size(inT.shape);
-      const inputs = [1, 2, 3].map((seed) => (c.input === "min" && seed < 3 ? new Int8Array(n).fill(-128) : noise(n, 100 + seed)));
+      const fill = c.input === "min" ? -128 : c.input === "max" ? 127 : undefined;
+      const inputs = [1, 2, 3].map((seed) => (fill !== undefined && seed < 3 ? new Int8Array(n).fill(fill) : noise(n, 100 + seed)));
       const interp = new Interpreter(c.graph);
       const want = new Uint8Array(inputs.flatMap((x) => Array.from(bytes(interp.invoke([x])[0] as Int8Array))));
-      expect(diffs(runOnAvr(c.graph, inputs), want)).toEqual([]);
+      expect(diffs(runOnAvr(c.graph, inputs, c.asm), want)).toEqual([]);
       const host = runHost(buildHostRunner(c.graph, "m"), new Uint8Array(inputs.flatMap((x) => Array.from(bytes(x)))));
       expect(diffs(host, want)).toEqual([]);
       // Not a trivial check: outputs vary.

@@ -59,7 +59,8 @@ export interface ArduinoLibrary extends Omit<ModelC, "header" | "source" | "plan
 export function generateArduinoLibrary(graph: Graph, options: ArduinoLibraryOptions): ArduinoLibrary {
   checkCName(options.name);
   const preset = options.board ? (BOARDS as Record<string, { arch: string; ramBytes: number } | undefined>)[options.board] : undefined;
-  const avrRamBytes = preset?.arch === "avr" ? preset.ramBytes : undefined;
+  // no AVR variants in libraries for other boards
+  const avrRamBytes = preset ? (preset.arch === "avr" ? preset.ramBytes : 0) : undefined;
   const model = emitModelC(graph, { name: options.name, plan: options.plan, fuse: options.fuse, avrRamBytes });
   const src = join(options.outDir, "src");
   const files: Record<string, string> = {

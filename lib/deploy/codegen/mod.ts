@@ -12,6 +12,8 @@ export type { ModelC, ModelCOptions } from "./model.ts";
 export { generateArduinoLibrary, generateSketch } from "./library.ts";
 export type { ArduinoLibrary, ArduinoLibraryOptions, SketchOptions } from "./library.ts";
 export { emitTfliteCArray, writeTfliteCArray } from "./tflite_array.ts";
+export { AVR_CONV_MAX_TAPS, avrConvBias, avrConvFilter, avrConvKernel, avrConvLowSums, planAvrConv } from "./avr_conv.ts";
+export type { AvrConvChunk, AvrConvPlan, AvrConvRefusal, AvrConvShape } from "./avr_conv.ts";
 export type { TfliteCArray } from "./tflite_array.ts";
 export { isActivation, planArena, tensorBytes } from "./plan.ts";
 export type { ArenaPlan } from "./plan.ts";

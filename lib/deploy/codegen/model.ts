@@ -353,7 +353,7 @@ function prepareConv(e: Emitter, op: Operator, i: number): Call {
       },
     });
   }
-  // Without it, on AVR a one-channel depthwise convolution runs as CONV_2D on the OHWI filter, whose rows are
+  // Without the generated assembly, on AVR a one-channel depthwise convolution runs as CONV_2D on the OHWI filter, whose rows are
   // contiguous runs for the assembly dot products (2x faster there than stepping out_c bytes per tap);
   // Cortex-M keeps the depthwise kernel, whose DSP path is faster.
   const avrAsConv = depthwise && convLike;
@@ -386,7 +386,8 @@ interface ConvSetup {
 function convCall(e: Emitter, c: ConvSetup, fName: string, bName: string, variant: Pick<Call, "avr" | "avrGuard">): Call {
   const { op, i, fields } = c;
   const input = e.graph.tensors[op.inputs[0]], filter = e.graph.tensors[op.inputs[1]], output = e.graph.tensors[op.outputs[0]];
-  const o = op.options as Extract<Operator["options"], { op: "CONV_2D" }>;
+  const o = op.options;
+  if (o.op !== "CONV_2D" && o.op !== "DEPTHWISE_CONV_2D") throw new CodegenGraphError(`op ${i} is not a convolution`);
   const mName = constArray(e, `op${i}_multipliers`, "int32_t", c.mults, `op ${i} per-channel output multipliers (Q31)`);
   const sName = constArray(e, `op${i}_shifts`, "int8_t", c.shifts, `op ${i} per-channel output shifts`);
   const kind = c.depthwise ? "DEPTHWISE_CONV_2D" : "CONV_2D";

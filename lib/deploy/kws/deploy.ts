@@ -216,7 +216,7 @@ export async function deployKeywordSpotter(options: DeployKwsOptions): Promise<K
   const overhead = CORE_OVERHEAD[board.arch];
   checkFits(board, {
     flashBytes: lib.constBytes + fe.tableBytes + overhead.flashBytes,
-    ramBytes: lib.arenaBytes + lib.scratchBytes + fe.stateBytes + settings.frames * settings.channels + overhead.ramBytes,
+    ramBytes: lib.arenaBytes + lib.scratchBytes + lib.avrScratchBytes + fe.stateBytes + settings.frames * settings.channels + overhead.ramBytes,
   });
 
   // 4. Compile (arduino-cli for the real board when installed) and build the emulator image.
@@ -254,7 +254,7 @@ export async function deployKeywordSpotter(options: DeployKwsOptions): Promise<K
   // 7. Memory map: RAM parts as the board printed them (sizeof), flash parts from the ELF's symbols.
   const mem = (k: string): number => Number(parsed.lines.find((l) => l.startsWith(`MEM ${k} `))?.trim().split(/\s+/)[2] ?? NaN);
   const ramMap: MemoryMapRow[] = [
-    { part: "model arena", bytes: lib.arenaBytes + lib.scratchBytes },
+    { part: "model arena", bytes: lib.arenaBytes + lib.scratchBytes + lib.avrScratchBytes },
     { part: "frontend state", bytes: mem("frontend_state") },
     { part: "feature ring", bytes: mem("feature_ring") },
     { part: "score history", bytes: mem("score_history") },
@@ -284,10 +284,10 @@ export async function deployKeywordSpotter(options: DeployKwsOptions): Promise<K
     sketchDir: sketch.sketchDir,
     inoPath: sketch.inoPath,
     libraryDir: sketch.libraryDir,
-    model: { name: model, constBytes: lib.constBytes, arenaBytes: lib.arenaBytes + lib.scratchBytes, macs: lib.macs, inputBytes: lib.inputBytes, outputBytes: lib.outputBytes },
+    model: { name: model, constBytes: lib.constBytes, arenaBytes: lib.arenaBytes + lib.scratchBytes + lib.avrScratchBytes, macs: lib.macs, inputBytes: lib.inputBytes, outputBytes: lib.outputBytes },
     tool: build.tool,
     flash: { used: build.flashBytes, budget: flashBudget, model: lib.constBytes },
-    ram: { used: build.ramBytes, budget: ramBudget, model: lib.arenaBytes + lib.scratchBytes },
+    ram: { used: build.ramBytes, budget: ramBudget, model: lib.arenaBytes + lib.scratchBytes + lib.avrScratchBytes },
     emulator: "qemu",
     cyclesPerInference: null,
     instructionsPerInference: null,

@@ -207,7 +207,7 @@ export function writeLessonSketch(options: {
     // The live mode's C pipeline lives next to the .ino; without a live mode, leave no stale copy behind.
     if (live) writeFileAtomic(join(sketchDir, SENSORS_HEADER), sensorsHeader());
     else rmSync(join(sketchDir, SENSORS_HEADER), { force: true });
-    const notes = readme(lesson, model, board, lib.constBytes, lib.arenaBytes + lib.scratchBytes, options.samples.length);
+    const notes = readme(lesson, model, board, lib.constBytes, lib.arenaBytes + lib.scratchBytes + lib.avrScratchBytes, options.samples.length);
     writeFileAtomic(join(sketchDir, "README.md"), live ? `${notes}\n${liveReadme(live)}` : notes);
     return { sketchDir, inoPath, libraryDir, lib };
   } finally {
@@ -284,7 +284,7 @@ export async function deployLesson(options: DeployLessonOptions): Promise<Deploy
   const overhead = CORE_OVERHEAD[board.arch];
   checkFits(board, {
     flashBytes: lib.constBytes + samplesBytes + overhead.flashBytes,
-    ramBytes: lib.arenaBytes + lib.scratchBytes + overhead.ramBytes,
+    ramBytes: lib.arenaBytes + lib.scratchBytes + lib.avrScratchBytes + overhead.ramBytes,
   });
 
   // 4. Compile with the best tool here.
@@ -357,10 +357,10 @@ export async function deployLesson(options: DeployLessonOptions): Promise<Deploy
     sketchDir,
     inoPath,
     libraryDir,
-    model: { name: model, constBytes: lib.constBytes, arenaBytes: lib.arenaBytes + lib.scratchBytes, macs: lib.macs, inputBytes: lib.inputBytes, outputBytes: lib.outputBytes },
+    model: { name: model, constBytes: lib.constBytes, arenaBytes: lib.arenaBytes + lib.scratchBytes + lib.avrScratchBytes, macs: lib.macs, inputBytes: lib.inputBytes, outputBytes: lib.outputBytes },
     tool: build.tool,
     flash: { used: build.flashBytes, budget: flashBudget, model: lib.constBytes },
-    ram: { used: build.ramBytes, budget: ramBudget, model: lib.arenaBytes + lib.scratchBytes },
+    ram: { used: build.ramBytes, budget: ramBudget, model: lib.arenaBytes + lib.scratchBytes + lib.avrScratchBytes },
     emulator,
     cyclesPerInference,
     instructionsPerInference,

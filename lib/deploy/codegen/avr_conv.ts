@@ -229,7 +229,7 @@ export function avrConvKernel(symbol: string, plan: AvrConvPlan): string {
   ins("adc \\s2, r26");
   a.push(".endm");
   a.push(`.global ${symbol}`, `.type ${symbol}, @function`, `${symbol}:`);
-  for (const r of saved) ins(`push ${r}`);
+  a.push(`.irp r, ${saved.join(", ")}`, "  push \\r", ".endr");
   ins("movw r28, r24 /* Y: input */");
   ins(`sts ${state}+0, r22 /* filter */`);
   ins(`sts ${state}+1, r23`);
@@ -295,7 +295,7 @@ export function avrConvKernel(symbol: string, plan: AvrConvPlan): string {
   a.push(`.L${symbol}_done:`);
   ins("movw r24, r30 /* the end of found */");
   ins("clr r1");
-  for (const r of [...saved].reverse()) ins(`pop ${r}`);
+  a.push(`.irp r, ${[...saved].reverse().join(", ")}`, "  pop \\r", ".endr");
   ins("ret");
   a.push(`.size ${symbol}, .-${symbol}`, `.purgem ${mac}`, ".text");
   return [

@@ -124,8 +124,9 @@ void tml_depthwise_conv_fc_s8(const tml_conv_params* cp, const int8_t* input, co
 /**
  * AVR: a CONV_2D whose inner loop is assembly generated for its shape (lib/deploy/codegen/avr_conv.ts). The
  * generated `rows` computes, for one output channel and one output row, `groups` groups of `cols` unsigned
- * sums of (w + 128)(x + 128) over each window; this driver pads the input into `scratch`, starts each sum at
- * 2^23 - 128 * (its window's input sum), and turns the sums into outputs exactly as tml_conv_s8 would.
+ * sums of (w + 128)(x + 128) over each window, and writes to `found` the column and sum of those at or above
+ * `low` (the others give act_min); this driver pads the input into `scratch`, starts each sum at
+ * 2^23 - 128 * (its window's input sum), and turns the found sums into outputs exactly as tml_conv_s8 would.
  */
 typedef uint8_t* (*tml_avr_conv_rows)(const uint8_t* x, const uint8_t* w, const uint8_t* start, uint8_t* found,
                                       uint8_t groups, uint32_t low);
@@ -134,8 +135,8 @@ typedef struct {
   const uint8_t* filter;  /* flash: per output channel, filter_h * filter_w * in_c bytes w + 128, kernel order */
   const int32_t* offsets; /* flash: per channel, bias - (128 + zp) * sum(w) - 2^23 */
   const int32_t* low;     /* flash: per channel, sums below this give act_min (no requantization needed) */
-  uint8_t* scratch;       /* padded_h * padded_w * in_c + 8 * groups * cols + 2 * padded_w * in_c + 3 * out_w + 16 * out_c bytes,
-                           * + the filter's bytes when filter_in_ram */
+  uint8_t* scratch;       /* padded_h * padded_w * in_c + 8 * groups * cols + 2 * padded_w * in_c + 3 * out_w
+                           * + 16 * out_c bytes, + the filter's bytes when filter_in_ram */
   uint16_t padded_w, padded_h;
   uint8_t cols, groups;
   uint8_t filter_in_ram;  /* the kernel reads the filter from a copy in scratch (ld, 2 cycles; lpm takes 3) */

@@ -13,6 +13,7 @@
 
 #include "tinyml_kernels.h"
 
+#if !(defined(__AVR__) && defined(__AVR_HAVE_MUL__))
 /* op 0 CONV_2D filter "conv2d_Conv2D1/weights" [8,3,3,1] */
 static const int8_t op0_filter[72] TML_CONST = {
   43, -47, 89, -127, -14, 102, -126, 45, 68, -9, 12, 14, 127, 97, 62, -107, 75, 13, 41, 13,
@@ -20,11 +21,181 @@ static const int8_t op0_filter[72] TML_CONST = {
   5, 10, -46, 82, -82, 57, 62, 97, 29, 6, 37, -78, -127, -22, 5, -76, -97, 93, -79, -56,
   15, 127, 97, -102, 2, 96, 54, 96, 127, -1, 109, -93,
 };
+#endif
 
+#if !(defined(__AVR__) && defined(__AVR_HAVE_MUL__))
 /* op 0 bias */
 static const int32_t op0_bias[8] TML_CONST = {
   -2677, -3490, -169, -2708, -660, 905, 2113, -5513,
 };
+#endif
+
+#if defined(__AVR__) && defined(__AVR_HAVE_MUL__)
+/* op 0 the filter as the AVR kernel reads it: w + 128, per channel, row, chunk of taps */
+static const uint8_t op0_avr_filter[72] TML_CONST = {
+  171, 81, 217, 1, 114, 230, 2, 173, 196, 119, 140, 142, 255, 225, 190, 21, 203, 141, 169, 141,
+  158, 8, 77, 255, 224, 152, 132, 198, 186, 114, 216, 98, 1, 246, 160, 30, 172, 184, 150, 1,
+  133, 138, 82, 210, 46, 185, 190, 225, 157, 134, 165, 50, 1, 106, 133, 52, 31, 221, 49, 72,
+  143, 255, 225, 26, 130, 224, 182, 224, 255, 127, 237, 35,
+};
+#endif
+
+#if defined(__AVR__) && defined(__AVR_HAVE_MUL__)
+/* op 0 bias - (128 + input zero point) * filter sum - 2^23, per channel */
+static const int32_t op0_avr_offsets[8] TML_CONST = {
+  -8391285, -8392098, -8388777, -8391316, -8389268, -8387703, -8386495, -8394121,
+};
+#endif
+
+#if defined(__AVR__) && defined(__AVR_HAVE_MUL__)
+/* op 0 kernel sums below these give -128 (no requantization), per channel */
+static const int32_t op0_avr_low[8] TML_CONST = {
+  8391502, 8392280, 8388990, 8391582, 8389453, 8387875, 8386698, 8394354,
+};
+#endif
+
+#if defined(__AVR__) && defined(__AVR_HAVE_MUL__)
+/* op 0: AVR assembly for 4 output columns at a time of this layer's shape (lib/deploy/codegen/avr_conv.ts) */
+uint8_t* convolutions_op0_avr_rows(const uint8_t* x, const uint8_t* w, const uint8_t* start, uint8_t* found, uint8_t groups, uint32_t low);
+__asm__(
+    ".section .bss.convolutions_op0_avr_rows_state,\"aw\",@nobits\n"
+    "convolutions_op0_avr_rows_state: .zero 10\n"
+    ".section .text.convolutions_op0_avr_rows,\"ax\",@progbits\n"
+    ".macro convolutions_op0_avr_rows_mac x, s0, s1, s2 /* 24-bit sum s += x * w (w in r25, r26 zero) */\n"
+    "  mul \\x, r25\n"
+    "  add \\s0, r0\n"
+    "  adc \\s1, r1\n"
+    "  adc \\s2, r26\n"
+    ".endm\n"
+    ".global convolutions_op0_avr_rows\n"
+    ".type convolutions_op0_avr_rows, @function\n"
+    "convolutions_op0_avr_rows:\n"
+    ".irp r, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r13, r14, r15, r16, r17, r28, r29\n"
+    "  push \\r\n"
+    ".endr\n"
+    "  movw r28, r24 /* Y: input */\n"
+    "  sts convolutions_op0_avr_rows_state+0, r22 /* filter */\n"
+    "  sts convolutions_op0_avr_rows_state+1, r23\n"
+    "  sts convolutions_op0_avr_rows_state+2, r20 /* start values */\n"
+    "  sts convolutions_op0_avr_rows_state+3, r21\n"
+    "  sts convolutions_op0_avr_rows_state+4, r18 /* found */\n"
+    "  sts convolutions_op0_avr_rows_state+5, r19\n"
+    "  sts convolutions_op0_avr_rows_state+6, r12 /* low */\n"
+    "  sts convolutions_op0_avr_rows_state+7, r13\n"
+    "  sts convolutions_op0_avr_rows_state+8, r14\n"
+    "  sts convolutions_op0_avr_rows_state+9, r1 /* column: 0 */\n"
+    "  mov r27, r16 /* groups left */\n"
+    "  clr r26 /* zero */\n"
+    ".Lconvolutions_op0_avr_rows_group:\n"
+    "  lds r30, convolutions_op0_avr_rows_state+2\n"
+    "  lds r31, convolutions_op0_avr_rows_state+3\n"
+    "  ldd r2, Z+0\n"
+    "  ldd r3, Z+1\n"
+    "  ldd r4, Z+2\n"
+    "  ldd r5, Z+4\n"
+    "  ldd r6, Z+5\n"
+    "  ldd r7, Z+6\n"
+    "  ldd r8, Z+8\n"
+    "  ldd r9, Z+9\n"
+    "  ldd r10, Z+10\n"
+    "  ldd r11, Z+12\n"
+    "  ldd r12, Z+13\n"
+    "  ldd r13, Z+14\n"
+    "  adiw r30, 16\n"
+    "  sts convolutions_op0_avr_rows_state+2, r30\n"
+    "  sts convolutions_op0_avr_rows_state+3, r31\n"
+    "  lds r30, convolutions_op0_avr_rows_state+0\n"
+    "  lds r31, convolutions_op0_avr_rows_state+1\n"
+    ".rept 3 /* filter rows */\n"
+    "  /* columns 0,1,2: 6 inputs, each used by up to 3 taps */\n"
+    "  ldd r14, Y+0\n"
+    "  ldd r15, Y+1\n"
+    "  ldd r16, Y+2\n"
+    "  ldd r17, Y+3\n"
+    "  ldd r18, Y+4\n"
+    "  ldd r19, Y+5\n"
+    "  ld r25, Z+\n"
+    "  convolutions_op0_avr_rows_mac r14, r2, r3, r4\n"
+    "  convolutions_op0_avr_rows_mac r15, r5, r6, r7\n"
+    "  convolutions_op0_avr_rows_mac r16, r8, r9, r10\n"
+    "  convolutions_op0_avr_rows_mac r17, r11, r12, r13\n"
+    "  ld r25, Z+\n"
+    "  convolutions_op0_avr_rows_mac r15, r2, r3, r4\n"
+    "  convolutions_op0_avr_rows_mac r16, r5, r6, r7\n"
+    "  convolutions_op0_avr_rows_mac r17, r8, r9, r10\n"
+    "  convolutions_op0_avr_rows_mac r18, r11, r12, r13\n"
+    "  ld r25, Z+\n"
+    "  convolutions_op0_avr_rows_mac r16, r2, r3, r4\n"
+    "  convolutions_op0_avr_rows_mac r17, r5, r6, r7\n"
+    "  convolutions_op0_avr_rows_mac r18, r8, r9, r10\n"
+    "  convolutions_op0_avr_rows_mac r19, r11, r12, r13\n"
+    "  subi r28, lo8(-10) /* next row */\n"
+    "  sbci r29, hi8(-10)\n"
+    ".endr\n"
+    "  lds r18, convolutions_op0_avr_rows_state+6\n"
+    "  lds r19, convolutions_op0_avr_rows_state+7\n"
+    "  lds r20, convolutions_op0_avr_rows_state+8\n"
+    "  lds r17, convolutions_op0_avr_rows_state+9\n"
+    "  lds r30, convolutions_op0_avr_rows_state+4\n"
+    "  lds r31, convolutions_op0_avr_rows_state+5\n"
+    "  cp r2, r18\n"
+    "  cpc r3, r19\n"
+    "  cpc r4, r20\n"
+    "  brlo 1f\n"
+    "  st Z+, r17\n"
+    "  st Z+, r2\n"
+    "  st Z+, r3\n"
+    "  st Z+, r4\n"
+    "1: inc r17\n"
+    "  cp r5, r18\n"
+    "  cpc r6, r19\n"
+    "  cpc r7, r20\n"
+    "  brlo 2f\n"
+    "  st Z+, r17\n"
+    "  st Z+, r5\n"
+    "  st Z+, r6\n"
+    "  st Z+, r7\n"
+    "2: inc r17\n"
+    "  cp r8, r18\n"
+    "  cpc r9, r19\n"
+    "  cpc r10, r20\n"
+    "  brlo 3f\n"
+    "  st Z+, r17\n"
+    "  st Z+, r8\n"
+    "  st Z+, r9\n"
+    "  st Z+, r10\n"
+    "3: inc r17\n"
+    "  cp r11, r18\n"
+    "  cpc r12, r19\n"
+    "  cpc r13, r20\n"
+    "  brlo 4f\n"
+    "  st Z+, r17\n"
+    "  st Z+, r11\n"
+    "  st Z+, r12\n"
+    "  st Z+, r13\n"
+    "4: inc r17\n"
+    "  sts convolutions_op0_avr_rows_state+9, r17\n"
+    "  sts convolutions_op0_avr_rows_state+4, r30\n"
+    "  sts convolutions_op0_avr_rows_state+5, r31\n"
+    "  subi r28, lo8(26)\n"
+    "  sbci r29, hi8(26)\n"
+    "  dec r27\n"
+    "  breq .Lconvolutions_op0_avr_rows_done\n"
+    "  rjmp .Lconvolutions_op0_avr_rows_group\n"
+    ".Lconvolutions_op0_avr_rows_done:\n"
+    "  movw r24, r30 /* the end of found */\n"
+    "  clr r1\n"
+    ".irp r, r29, r28, r17, r16, r15, r14, r13, r12, r11, r10, r9, r8, r7, r6, r5, r4, r3, r2\n"
+    "  pop \\r\n"
+    ".endr\n"
+    "  ret\n"
+    ".size convolutions_op0_avr_rows, .-convolutions_op0_avr_rows\n"
+    ".purgem convolutions_op0_avr_rows_mac\n"
+    ".text\n"
+);
+/* op 0: the input, padded, as x + 128; the kernel's sums, column sums, a row of outputs, the filter */
+static uint8_t op0_avr_scratch[408];
+#endif
 
 /* op 0 per-channel output multipliers (Q31) */
 static const int32_t op0_multipliers[8] TML_CONST = {
@@ -182,8 +353,24 @@ const int8_t* convolutions_output(void) {
 }
 
 void convolutions_run(void) {
-  /* op 0: CONV_2D [1,8,8,1] * [8,3,3,1] -> [1,8,8,8], stride 1x1, SAME (pad 1,1), RELU, 4608 MACs */
+  /* op 0: CONV_2D [1,8,8,1] * [8,3,3,1] -> [1,8,8,8], stride 1x1, SAME (pad 1,1), RELU, 4608 MACs (AVR: generated assembly) */
   {
+#if defined(__AVR__) && defined(__AVR_HAVE_MUL__)
+    const tml_conv_params p = {
+      .input_offset = 128, .output_offset = -128, .act_min = -128, .act_max = 127,
+      .stride_w = 1, .stride_h = 1, .dilation_w = 1, .dilation_h = 1,
+      .pad_w = 1, .pad_h = 1, .depth_multiplier = 1, .batches = 1,
+      .in_h = 8, .in_w = 8, .in_c = 1, .filter_h = 3,
+      .filter_w = 3, .filter_in_c = 1, .out_h = 8, .out_w = 8,
+      .out_c = 8,
+    };
+    const tml_avr_conv a = {
+      .rows = convolutions_op0_avr_rows, .filter = op0_avr_filter, .offsets = op0_avr_offsets, .low = op0_avr_low,
+      .scratch = op0_avr_scratch, .padded_w = 10, .padded_h = 10, .cols = 4,
+      .groups = 2, .filter_in_ram = 1,
+    };
+    tml_avr_conv_s8(&p, &a, T0, op0_multipliers, op0_shifts, T3);
+#else
     const tml_conv_params p = {
       .input_offset = 128, .output_offset = -128, .act_min = -128, .act_max = 127,
       .stride_w = 1, .stride_h = 1, .dilation_w = 1, .dilation_h = 1,
@@ -193,6 +380,7 @@ void convolutions_run(void) {
       .out_c = 8,
     };
     tml_conv_s8(&p, T0, op0_filter, op0_bias, op0_multipliers, op0_shifts, T3);
+#endif
   }
   /* op 1: MAX_POOL_2D [1,8,8,8] -> [1,4,4,8], window 2x2, stride 2x2, VALID */
   {

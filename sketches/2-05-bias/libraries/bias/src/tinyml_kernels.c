@@ -1678,6 +1678,615 @@ void tml_depthwise_conv_fc_s8(const tml_conv_params* cp, const int8_t* input, co
   conv_fc(cp, 1, input, filter, bias, multipliers, shifts, fp, fc_weights, fc_bias, acc, output);
 }
 
+#if TML_AVR_ASM
+/* ---------------------------------------------------------------- AVR: generated convolution rows */
+
+/*
+ * AVR: the convolution outputs above act_min of one channel and row, from the kernel's found sums (4 bytes
+ * each: column, sum), for layers whose outputs above act_min have positive accumulators v = sum + offset
+ * < 2^24 (after a ReLU; the generator checks offset <= 0) and a right shift e: each column < out_w goes to
+ * idx, and min(rdbpot(srdhm(v, m), e), vmax) = output - zero point to vals. Returns how many.
+ * rdbpot(srdhm(v, m), e) = floor((floor((v m + 2^30) / 2^31) + 2^(e-1)) / 2^e) for v > 0, computed as
+ * x = (v m + 2^30) >> 31 from the exact 56-bit product (12 MULs), then floor((floor(x / 2^(e-1)) + 1) / 2),
+ * the same number (floor((floor(a/b) + c)/d) = floor((a + cb)/(bd))). ~130 cycles an output.
+ * avr-gcc ABI: found r25:r24, end r23:r22, q r21:r20, idx r19:r18, vals r17:r16; result r24.
+ */
+typedef struct {
+  int32_t offset, m;   /* read by the assembly, in this order */
+  uint8_t e, out_w, vmax;
+  int32_t low;         /* the C driver's: sums below give act_min */
+  int8_t shift;
+} tml_avr_rq;
+uint8_t tml_avr_requantize_found(const uint8_t* found, const uint8_t* end, const tml_avr_rq* q, uint8_t* idx,
+                                 uint8_t* vals);
+__asm__(
+    ".section .text.tml_avr_requantize_found,\"ax\",@progbits\n"
+    ".global tml_avr_requantize_found\n"
+    ".type tml_avr_requantize_found, @function\n"
+    "tml_avr_requantize_found:\n"
+    "  .irp r, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r13, r14, r15, r16, r17, r28, r29\n"
+    "  push \\r\n"
+    "  .endr\n"
+    "  push r18 /* idx, to count what was written */\n"
+    "  movw r26, r24 /* X: found */\n"
+    "  movw r4, r22 /* end */\n"
+    "  movw r30, r20 /* the channel's constants */\n"
+    "  ld   r10, Z+ /* offset (3 bytes do: 0 < sum + offset < 2^24) */\n"
+    "  ld   r11, Z+\n"
+    "  ld   r12, Z+\n"
+    "  ld   r0, Z+\n"
+    "  ld   r6, Z+ /* m */\n"
+    "  ld   r7, Z+\n"
+    "  ld   r8, Z+\n"
+    "  ld   r9, Z+\n"
+    "  ld   r13, Z+ /* e */\n"
+    "  ld   r14, Z+ /* out_w */\n"
+    "  ld   r15, Z+ /* vmax */\n"
+    "  movw r28, r18 /* Y: idx */\n"
+    "  movw r2, r16 /* vals */\n"
+    "  clr  r16 /* zero */\n"
+    "1: cp   r26, r4\n"
+    "  cpc  r27, r5\n"
+    "  brne 12f\n"
+    "  rjmp 11f\n"
+    "12: ld   r17, X+ /* column */\n"
+    "  cp   r17, r14\n"
+    "  brlo 2f\n"
+    "  adiw r26, 3 /* past the output: skip */\n"
+    "  rjmp 1b\n"
+    "2: st   Y+, r17\n"
+    "  ld   r22, X+ /* v = sum + offset */\n"
+    "  ld   r23, X+\n"
+    "  ld   r24, X+\n"
+    "  add  r22, r10\n"
+    "  adc  r23, r11\n"
+    "  adc  r24, r12\n"
+    "  clr  r20 /* P = v * m, 56 bits; carries go only as far as the bytes the partial sum can reach */\n"
+    "  clr  r21\n"
+    "  clr  r30\n"
+    "  clr  r31\n"
+    "  clr  r25\n"
+    "  mul  r22, r6\n"
+    "  movw r18, r0\n"
+    "  mul  r22, r7\n"
+    "  add  r19, r0\n"
+    "  adc  r20, r1\n"
+    "  mul  r23, r6\n"
+    "  add  r19, r0\n"
+    "  adc  r20, r1\n"
+    "  adc  r21, r16\n"
+    "  mul  r22, r8\n"
+    "  add  r20, r0\n"
+    "  adc  r21, r1\n"
+    "  mul  r23, r7\n"
+    "  add  r20, r0\n"
+    "  adc  r21, r1\n"
+    "  adc  r30, r16\n"
+    "  mul  r24, r6\n"
+    "  add  r20, r0\n"
+    "  adc  r21, r1\n"
+    "  adc  r30, r16\n"
+    "  mul  r22, r9\n"
+    "  add  r21, r0\n"
+    "  adc  r30, r1\n"
+    "  adc  r31, r16\n"
+    "  mul  r23, r8\n"
+    "  add  r21, r0\n"
+    "  adc  r30, r1\n"
+    "  adc  r31, r16\n"
+    "  mul  r24, r7\n"
+    "  add  r21, r0\n"
+    "  adc  r30, r1\n"
+    "  adc  r31, r16\n"
+    "  mul  r23, r9\n"
+    "  add  r30, r0\n"
+    "  adc  r31, r1\n"
+    "  adc  r25, r16\n"
+    "  mul  r24, r8\n"
+    "  add  r30, r0\n"
+    "  adc  r31, r1\n"
+    "  adc  r25, r16\n"
+    "  mul  r24, r9\n"
+    "  add  r31, r0\n"
+    "  adc  r25, r1\n"
+    "  ldi  r17, 0x40 /* + 2^30 */\n"
+    "  add  r21, r17\n"
+    "  adc  r30, r16\n"
+    "  adc  r31, r16\n"
+    "  adc  r25, r16\n"
+    "  lsl  r21 /* x = bits 31.. : r25:r31:r30 */\n"
+    "  rol  r30\n"
+    "  rol  r31\n"
+    "  rol  r25\n"
+    "  mov  r17, r13\n"
+    "  tst  r17\n"
+    "  breq 4f /* e == 0: x itself */\n"
+    "  dec  r17 /* y = x >> (e - 1) */\n"
+    "5: cpi  r17, 8\n"
+    "  brlo 6f\n"
+    "  mov  r30, r31\n"
+    "  mov  r31, r25\n"
+    "  clr  r25\n"
+    "  subi r17, 8\n"
+    "  rjmp 5b\n"
+    "6: tst  r17\n"
+    "  breq 7f\n"
+    "8: lsr  r25\n"
+    "  ror  r31\n"
+    "  ror  r30\n"
+    "  dec  r17\n"
+    "  brne 8b\n"
+    "7: subi r30, 0xff /* (y + 1) >> 1 */\n"
+    "  sbci r31, 0xff\n"
+    "  sbci r25, 0xff\n"
+    "  lsr  r25\n"
+    "  ror  r31\n"
+    "  ror  r30\n"
+    "4: or   r31, r25 /* at most vmax */\n"
+    "  brne 9f\n"
+    "  cp   r15, r30\n"
+    "  brsh 10f\n"
+    "9: mov  r30, r15\n"
+    "10: mov  r17, r30\n"
+    "  movw r30, r2\n"
+    "  st   Z+, r17\n"
+    "  movw r2, r30\n"
+    "  rjmp 1b\n"
+    "11: pop  r0\n"
+    "  mov  r24, r28 /* count */\n"
+    "  sub  r24, r0\n"
+    "  clr  r1\n"
+    "  .irp r, r29, r28, r17, r16, r15, r14, r13, r12, r11, r10, r9, r8, r7, r6, r5, r4, r3, r2\n"
+    "  pop \\r\n"
+    "  .endr\n"
+    "  ret\n"
+    ".size tml_avr_requantize_found, .-tml_avr_requantize_found\n"
+    ".text\n");
+
+/*
+ * AVR: acc[o] += sum over k < count of val[k] * w[o * step + idx[k]], for o < depth (>= 1): a FULLY_CONNECTED
+ * fed by the few convolution outputs that are not at the zero point (val[k] = output - zero point, 0..255).
+ * Each product gets 2^15 added (its top bit flipped) so the 32-bit sums need no sign extension; count * 2^15
+ * is taken off at the end. 20 cycles per MAC. avr-gcc ABI: idx r25:r24, val r23:r22, count r20, w r19:r18
+ * (flash), step r17:r16, acc r15:r14, depth r12.
+ */
+void tml_avr_fc_sparse(const uint8_t* idx, const uint8_t* val, uint8_t count, const int8_t* w, uint16_t step,
+                       int32_t* acc, uint8_t depth);
+__asm__(
+    ".section .text.tml_avr_fc_sparse,\"ax\",@progbits\n"
+    ".global tml_avr_fc_sparse\n"
+    ".type tml_avr_fc_sparse, @function\n"
+    "tml_avr_fc_sparse:\n"
+    "  .irp r, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r13, r14, r15, r28, r29\n"
+    "  push \\r\n"
+    "  .endr\n"
+    "  movw r8, r24 /* idx */\n"
+    "  movw r10, r22 /* val */\n"
+    "  clr  r6 /* zero */\n"
+    "  ldi  r21, 0x80\n"
+    "  mov  r7, r21\n"
+    "  mov  r13, r20 /* count * 2^15: byte 2 in r13, byte 1 in r25 */\n"
+    "  clr  r25\n"
+    "  lsr  r13\n"
+    "  ror  r25\n"
+    "1: movw r30, r14 /* each o: its sum into r5:r2 */\n"
+    "  ld   r2, Z+\n"
+    "  ld   r3, Z+\n"
+    "  ld   r4, Z+\n"
+    "  ld   r5, Z+\n"
+    "  movw r26, r8\n"
+    "  movw r28, r10\n"
+    "  mov  r21, r20\n"
+    "  tst  r21\n"
+    "  breq 3f\n"
+    "2: ld   r24, X+ /* each k: w[o * step + idx[k]] */\n"
+    "  ld   r22, Y+\n"
+    "  movw r30, r18\n"
+    "  add  r30, r24\n"
+    "  adc  r31, r6\n"
+    "  lpm  r23, Z\n"
+    "  mulsu r23, r22 /* w * val[k], + 2^15 (top bit flipped): unsigned */\n"
+    "  eor  r1, r7\n"
+    "  add  r2, r0\n"
+    "  adc  r3, r1\n"
+    "  adc  r4, r6\n"
+    "  adc  r5, r6\n"
+    "  dec  r21\n"
+    "  brne 2b\n"
+    "  sub  r3, r25 /* - count * 2^15 */\n"
+    "  sbc  r4, r13\n"
+    "  sbc  r5, r6\n"
+    "3: movw r30, r14\n"
+    "  st   Z+, r2\n"
+    "  st   Z+, r3\n"
+    "  st   Z+, r4\n"
+    "  st   Z+, r5\n"
+    "  movw r14, r30\n"
+    "  add  r18, r16 /* next row of weights */\n"
+    "  adc  r19, r17\n"
+    "  dec  r12\n"
+    "  brne 1b\n"
+    "  clr  r1\n"
+    "  .irp r, r29, r28, r15, r14, r13, r12, r11, r10, r9, r8, r7, r6, r5, r4, r3, r2\n"
+    "  pop \\r\n"
+    "  .endr\n"
+    "  ret\n"
+    ".size tml_avr_fc_sparse, .-tml_avr_fc_sparse\n"
+    ".text\n");
+
+/*
+ * AVR: tml_avr_fc_sparse for depth 4 (four FULLY_CONNECTED outputs, keyword spotters' usual), each column's
+ * four weights read while its value is in a register, the four sums in registers: 13.5 cycles per MAC. The
+ * weights are made unsigned (w + 128) for MUL and 128 * (the sum of val) is taken off at the end.
+ */
+void tml_avr_fc_sparse4(const uint8_t* idx, const uint8_t* val, uint8_t count, const int8_t* w, uint16_t step,
+                        int32_t* acc);
+__asm__(
+    ".section .text.tml_avr_fc_sparse4,\"ax\",@progbits\n"
+    ".global tml_avr_fc_sparse4\n"
+    ".type tml_avr_fc_sparse4, @function\n"
+    "tml_avr_fc_sparse4:\n"
+    "  .irp r, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r13, r14, r15, r28, r29\n"
+    "  push \\r\n"
+    "  .endr\n"
+    "  movw r26, r24 /* X: idx */\n"
+    "  movw r24, r14 /* acc */\n"
+    "  movw r28, r22 /* Y: val */\n"
+    "  clr  r14 /* zero */\n"
+    "  clr  r2\n"
+    "  clr  r3\n"
+    "  clr  r4\n"
+    "  clr  r5\n"
+    "  clr  r6\n"
+    "  clr  r7\n"
+    "  clr  r8\n"
+    "  clr  r9\n"
+    "  clr  r10\n"
+    "  clr  r11\n"
+    "  clr  r12\n"
+    "  clr  r13\n"
+    "  mov  r15, r20\n"
+    "1: ld   r21, X+ /* each k: the four weights of its column */\n"
+    "  ld   r22, Y+\n"
+    "  movw r30, r18\n"
+    "  add  r30, r21\n"
+    "  adc  r31, r14\n"
+    "  lpm  r23, Z\n"
+    "  subi r23, 0x80 /* w + 128 */\n"
+    "  mul  r23, r22\n"
+    "  add  r2, r0\n"
+    "  adc  r3, r1\n"
+    "  adc  r4, r14\n"
+    "  add  r30, r16\n"
+    "  adc  r31, r17\n"
+    "  lpm  r23, Z\n"
+    "  subi r23, 0x80 /* w + 128 */\n"
+    "  mul  r23, r22\n"
+    "  add  r5, r0\n"
+    "  adc  r6, r1\n"
+    "  adc  r7, r14\n"
+    "  add  r30, r16\n"
+    "  adc  r31, r17\n"
+    "  lpm  r23, Z\n"
+    "  subi r23, 0x80 /* w + 128 */\n"
+    "  mul  r23, r22\n"
+    "  add  r8, r0\n"
+    "  adc  r9, r1\n"
+    "  adc  r10, r14\n"
+    "  add  r30, r16\n"
+    "  adc  r31, r17\n"
+    "  lpm  r23, Z\n"
+    "  subi r23, 0x80 /* w + 128 */\n"
+    "  mul  r23, r22\n"
+    "  add  r11, r0\n"
+    "  adc  r12, r1\n"
+    "  adc  r13, r14\n"
+    "  dec  r15\n"
+    "  brne 1b\n"
+    "  sub  r28, r20 /* 128 * the sum of val */\n"
+    "  sbc  r29, r14\n"
+    "  clr  r22\n"
+    "  clr  r23\n"
+    "  mov  r15, r20\n"
+    "2: ld   r21, Y+\n"
+    "  add  r22, r21\n"
+    "  adc  r23, r14\n"
+    "  dec  r15\n"
+    "  brne 2b\n"
+    "  mov  r15, r23\n"
+    "  mov  r23, r22\n"
+    "  lsr  r15\n"
+    "  ror  r23\n"
+    "  clr  r22\n"
+    "  ror  r22\n"
+    "  movw r30, r24\n"
+    "  sub  r2, r22 /* acc[0] += sum - 128 * sum of val */\n"
+    "  sbc  r3, r23\n"
+    "  sbc  r4, r15\n"
+    "  sbc  r21, r21\n"
+    "  ld   r0, Z\n"
+    "  add  r0, r2\n"
+    "  st   Z+, r0\n"
+    "  ld   r0, Z\n"
+    "  adc  r0, r3\n"
+    "  st   Z+, r0\n"
+    "  ld   r0, Z\n"
+    "  adc  r0, r4\n"
+    "  st   Z+, r0\n"
+    "  ld   r0, Z\n"
+    "  adc  r0, r21\n"
+    "  st   Z+, r0\n"
+    "  sub  r5, r22\n"
+    "  sbc  r6, r23\n"
+    "  sbc  r7, r15\n"
+    "  sbc  r21, r21\n"
+    "  ld   r0, Z\n"
+    "  add  r0, r5\n"
+    "  st   Z+, r0\n"
+    "  ld   r0, Z\n"
+    "  adc  r0, r6\n"
+    "  st   Z+, r0\n"
+    "  ld   r0, Z\n"
+    "  adc  r0, r7\n"
+    "  st   Z+, r0\n"
+    "  ld   r0, Z\n"
+    "  adc  r0, r21\n"
+    "  st   Z+, r0\n"
+    "  sub  r8, r22\n"
+    "  sbc  r9, r23\n"
+    "  sbc  r10, r15\n"
+    "  sbc  r21, r21\n"
+    "  ld   r0, Z\n"
+    "  add  r0, r8\n"
+    "  st   Z+, r0\n"
+    "  ld   r0, Z\n"
+    "  adc  r0, r9\n"
+    "  st   Z+, r0\n"
+    "  ld   r0, Z\n"
+    "  adc  r0, r10\n"
+    "  st   Z+, r0\n"
+    "  ld   r0, Z\n"
+    "  adc  r0, r21\n"
+    "  st   Z+, r0\n"
+    "  sub  r11, r22\n"
+    "  sbc  r12, r23\n"
+    "  sbc  r13, r15\n"
+    "  sbc  r21, r21\n"
+    "  ld   r0, Z\n"
+    "  add  r0, r11\n"
+    "  st   Z+, r0\n"
+    "  ld   r0, Z\n"
+    "  adc  r0, r12\n"
+    "  st   Z+, r0\n"
+    "  ld   r0, Z\n"
+    "  adc  r0, r13\n"
+    "  st   Z+, r0\n"
+    "  ld   r0, Z\n"
+    "  adc  r0, r21\n"
+    "  st   Z+, r0\n"
+    "  clr  r1\n"
+    "  .irp r, r29, r28, r15, r14, r13, r12, r11, r10, r9, r8, r7, r6, r5, r4, r3, r2\n"
+    "  pop \\r\n"
+    "  .endr\n"
+    "  ret\n"
+    ".size tml_avr_fc_sparse4, .-tml_avr_fc_sparse4\n"
+    ".text\n");
+
+/* Batch b of the input into a->scratch as u = x + 128 (the kernel's unsigned bytes), with the padding around it
+ * filled with the zero point's u, which adds nothing once the window sums are taken off. */
+static void avr_conv_pad(const tml_conv_params* p, const tml_avr_conv* a, const int8_t* input, int32_t b) {
+  const size_t cin = (size_t)p->in_c, row = (size_t)a->padded_w * cin;
+  const uint8_t pad = (uint8_t)(128 - p->input_offset);
+  int32_t inside = p->in_w, y;
+  uint8_t* dst = a->scratch;
+  if (inside > a->padded_w - p->pad_w) inside = a->padded_w - p->pad_w;
+  if (inside < 0) inside = 0;
+  for (y = 0; y < a->padded_h; ++y, dst += row) {
+    const int32_t in_y = y - p->pad_h;
+    const size_t left = (size_t)p->pad_w * cin, n = (size_t)inside * cin;
+    const uint8_t* src = (const uint8_t*)input + ((size_t)b * (size_t)p->in_h + (size_t)in_y) * (size_t)p->in_w * cin;
+    size_t i;
+    if (in_y < 0 || in_y >= p->in_h) {
+      memset(dst, pad, row);
+      continue;
+    }
+    memset(dst, pad, left);
+    for (i = 0; i < n; ++i) dst[left + i] = src[i] ^ 0x80;
+    memset(dst + left + n, pad, row - left - n);
+  }
+}
+
+/* colsum[k] += each of `rows` rows of `row` bytes from x: the column sums of a window's rows. */
+static void avr_colsum(uint16_t* colsum, const uint8_t* x, uint8_t rows, uint16_t row) {
+  for (; rows; --rows) {
+    uint16_t* c = colsum;
+    uint16_t k = row;
+    do *c++ += *x++;
+    while (--k);
+  }
+}
+
+/* The column sums slid down by `rows` rows: + each row from in, - each row from out (as many). */
+static void avr_colsum_slide(uint16_t* colsum, const uint8_t* out, const uint8_t* in, uint8_t rows, uint16_t row) {
+  for (; rows; --rows) {
+    uint16_t* c = colsum;
+    uint16_t k = row;
+    do *c++ += (uint16_t)*in++ - *out++;
+    while (--k);
+  }
+}
+
+/* Each output column's starting sum from the column sums: 2^23 - 128 * (the sum of u over its window); the
+ * window sums slide along the row when windows overlap. */
+static void avr_conv_start(const tml_conv_params* p, const tml_avr_conv* a, const uint16_t* colsum, uint32_t* start) {
+  const uint8_t step = (uint8_t)(p->stride_w * p->in_c), win = (uint8_t)(p->filter_w * p->in_c);
+  uint8_t j = (uint8_t)(a->groups * a->cols), i;
+  uint16_t s = 0;
+  const uint16_t* c = colsum;
+  for (i = win; i; --i) s += *c++;
+  for (;;) {
+    /* 128 s, as byte moves (a 32-bit shift by 7 is a loop on AVR) */
+    *start++ = 8388608UL - (((uint32_t)(s >> 1) << 8) | (s & 1 ? 0x80u : 0u));
+    if (!--j) break;
+    if (step < win) {
+      const uint16_t* leaving = colsum;
+      for (i = step; i; --i) s += *c++ - *leaving++;
+      colsum += step;
+    } else {
+      colsum += step;
+      for (s = 0, c = colsum, i = win; i; --i) s += *c++;
+    }
+  }
+}
+
+/* Requantization and clamp of one output whose kernel sum is at or above the channel's `low`. */
+__attribute__((noinline)) static int8_t avr_conv_requantize(const tml_conv_params* p, const tml_avr_rq* ch,
+                                                             uint32_t sum) {
+  int32_t v = (int32_t)sum + ch->offset;
+  int16_t q;
+  v = ch->shift <= 0 && ch->m != INT32_MIN ? tml_avr_mbqm_core(v, ch->m, (uint8_t)-ch->shift)
+                                           : tml_mbqm(v, ch->m, ch->shift);
+  if (v > 16384) v = 16384; /* as in conv_row_output: beyond this the int8 result saturates either way */
+  if (v < -16384) v = -16384;
+  q = (int16_t)((int16_t)v + p->output_offset);
+  return (int8_t)(q < p->act_min ? p->act_min : (q > p->act_max ? p->act_max : q));
+}
+
+/* acc[o] += sum over j of (vals[j] - zp) * w[o * step + j], o < depth, skipping values at the zero point. */
+static void avr_fc_add(const int8_t* vals, uint8_t n, int8_t zp, const int8_t* w, uint16_t step, int32_t* acc,
+                       uint16_t depth) {
+  for (; n; --n, ++w) {
+    const int16_t v = (int16_t)(*vals++ - zp);
+    const int8_t* wo = w;
+    int32_t* o = acc;
+    uint16_t k = depth;
+    if (!v) continue;
+    do {
+      *o++ += (int16_t)(v * TML_RD_I8(wo));
+      wo += step;
+    } while (--k);
+  }
+}
+
+/* The convolution, its outputs stored (fp NULL) or summed into a FULLY_CONNECTED's acc (fused; fc_weights
+ * channel-major like conv_fc's, acc starting at the plain bias). Outputs at act_min are the zero point after a
+ * ReLU and add nothing to the FULLY_CONNECTED: the kernel only reports the sums at or above the channel's
+ * `low` (the others give act_min), and only those are requantized and multiplied in. */
+static void avr_conv(const tml_conv_params* p, const tml_avr_conv* a, const int8_t* input, const int32_t* multipliers,
+                     const int8_t* shifts, int8_t* output, const tml_fc_params* fp, const int8_t* fc_weights,
+                     int32_t* acc) {
+  const uint16_t row = (uint16_t)(a->padded_w * p->in_c);
+  const size_t taps = (size_t)p->filter_h * (size_t)p->filter_w * (size_t)p->in_c;
+  const uint8_t n = (uint8_t)(a->groups * a->cols), sh = (uint8_t)p->stride_h, fh = (uint8_t)p->filter_h;
+  const uint8_t out_w = (uint8_t)p->out_w;
+  const uint16_t out_c = (uint16_t)p->out_c;
+  const size_t plane = (size_t)p->out_h * (size_t)p->out_w; /* one channel's outputs */
+  const int8_t act_min = (int8_t)p->act_min;
+  /* scratch: padded input, start sums, found sums, column sums, a row's values, columns and whole row, the
+   * per-channel constants, the filter */
+  uint32_t* start = (uint32_t*)(void*)(a->scratch + (size_t)a->padded_h * row);
+  uint8_t* found = (uint8_t*)(void*)(start + n);
+  uint16_t* colsum = (uint16_t*)(void*)(found + 4 * (size_t)n);
+  int8_t* vals = (int8_t*)(void*)(colsum + row);
+  uint8_t* idx = (uint8_t*)(void*)(vals + out_w);
+  int8_t* row_vals = (int8_t*)(void*)(idx + out_w);
+  tml_avr_rq* rqs = (tml_avr_rq*)(void*)(row_vals + out_w);
+  uint8_t* filter_copy = (uint8_t*)(void*)(rqs + out_c);
+  const uint8_t* filter = a->filter;
+  /* largest output - zero point (the activation's top) */
+  const uint8_t vmax = (uint8_t)(p->act_max - p->output_offset > 255 ? 255 : p->act_max - p->output_offset);
+  /* every channel's outputs above act_min have positive accumulators < 2^24 (a ReLU, offsets <= 0), shift <= 0:
+   * their requantization takes tml_avr_requantize_found, and the FULLY_CONNECTED tml_avr_fc_sparse */
+  uint8_t fast = p->act_min >= p->output_offset;
+  int32_t b, oy;
+  uint16_t c;
+  for (c = 0; c < out_c; ++c) {
+    tml_avr_rq* q = &rqs[c];
+    const int8_t shift = TML_RD_I8(&shifts[c]);
+    q->low = TML_RD_I32(&a->low[c]);
+    q->offset = TML_RD_I32(&a->offsets[c]);
+    q->m = TML_RD_I32(&multipliers[c]);
+    q->shift = shift;
+    q->e = shift <= 0 ? (uint8_t)-shift : 0;
+    q->out_w = out_w;
+    q->vmax = vmax;
+    if (shift > 0 || q->offset > 0) fast = 0;
+  }
+  if (a->filter_in_ram) {
+    memcpy_P(filter_copy, a->filter, taps * (size_t)out_c);
+    filter = filter_copy;
+  }
+  for (b = 0; b < p->batches; ++b) {
+    avr_conv_pad(p, a, input, b);
+    for (oy = 0; oy < p->out_h; ++oy) {
+      const uint8_t* x = a->scratch + (size_t)oy * sh * row;
+      /* per channel, pointer steps: this row's weights in the channel-major FULLY_CONNECTED rows, its outputs
+       * among the stored ones (NHWC), the filter */
+      const int8_t* fcw = fp ? fc_weights + (size_t)b * (size_t)out_c * plane + (size_t)oy * (size_t)out_w : NULL;
+      int8_t* out = fp ? NULL : output + ((size_t)b * plane + (size_t)oy * (size_t)out_w) * (size_t)out_c;
+      const uint8_t* fw = filter;
+      if (oy == 0 || sh >= fh) {
+        memset(colsum, 0, 2 * (size_t)row);
+        avr_colsum(colsum, x, fh, row);
+      } else {
+        /* the rows leaving the window, the rows entering it */
+        avr_colsum_slide(colsum, x - (size_t)sh * row, x + (size_t)(fh - sh) * row, sh, row);
+      }
+      avr_conv_start(p, a, colsum, start);
+      for (c = 0; c < out_c; ++c, fw += taps, ++out, fcw += plane) {
+        const tml_avr_rq* q = &rqs[c];
+        const uint8_t* end = q->low < 16777216L ? a->rows(x, fw, (const uint8_t*)start, found, a->groups, (uint32_t)q->low) : found;
+        const uint8_t* f;
+        uint8_t k = 0, j;
+        /* the outputs above act_min: columns to idx, values to vals (output - zero point when fast) */
+        if (fast) {
+          k = tml_avr_requantize_found(found, end, q, idx, (uint8_t*)vals);
+          if (fp && fp->output_depth <= 255) {
+            if (k && fp->output_depth == 4) tml_avr_fc_sparse4(idx, (const uint8_t*)vals, k, fcw, (uint16_t)fp->accum_depth, acc);
+            else if (k) tml_avr_fc_sparse(idx, (const uint8_t*)vals, k, fcw, (uint16_t)fp->accum_depth, acc, (uint8_t)fp->output_depth);
+            continue;
+          }
+          for (j = 0; j < k; ++j) vals[j] = (int8_t)(vals[j] + p->output_offset);
+        } else {
+          for (f = found; f != end; f += 4) {
+            if (f[0] >= out_w) continue; /* a column past the output (the last group's spare ones) */
+            idx[k] = f[0];
+            vals[k++] = avr_conv_requantize(p, q, *(const uint32_t*)(const void*)f >> 8);
+          }
+        }
+        /* vals[j] is the output at column idx[j]; every other output of the row is act_min */
+        if (!fp) {
+          for (j = 0; j < out_w; ++j) out[(size_t)j * out_c] = act_min;
+          for (j = 0; j < k; ++j) out[(size_t)idx[j] * out_c] = vals[j];
+        } else {
+          memset(row_vals, act_min, out_w);
+          for (j = 0; j < k; ++j) row_vals[idx[j]] = vals[j];
+          avr_fc_add(row_vals, out_w, (int8_t)p->output_offset, fcw, (uint16_t)fp->accum_depth, acc,
+                     (uint16_t)fp->output_depth);
+        }
+      }
+    }
+  }
+}
+
+void tml_avr_conv_s8(const tml_conv_params* p, const tml_avr_conv* a, const int8_t* input,
+                     const int32_t* multipliers, const int8_t* shifts, int8_t* output) {
+  avr_conv(p, a, input, multipliers, shifts, output, NULL, NULL, NULL);
+}
+
+void tml_avr_conv_fc_s8(const tml_conv_params* cp, const tml_avr_conv* a, const int8_t* input,
+                        const int32_t* multipliers, const int8_t* shifts, const tml_fc_params* fp,
+                        const int8_t* fc_weights, const int32_t* fc_bias, int32_t* acc, int8_t* output) {
+  int32_t c;
+  for (c = 0; c < fp->output_depth; ++c) acc[c] = fc_bias ? TML_RD_I32(&fc_bias[c]) : 0;
+  avr_conv(cp, a, input, multipliers, shifts, NULL, fp, fc_weights, acc);
+  for (c = 0; c < fp->output_depth; ++c) {
+    const int32_t v = tml_mbqm(acc[c], fp->output_multiplier, fp->output_shift) + fp->output_offset;
+    output[c] = (int8_t)clamp32(v, fp->act_min, fp->act_max);
+  }
+}
+#endif
+
 /* ---------------------------------------------------------------- pooling */
 
 /* Window of one output position, clipped to the input (padding is never averaged in). */

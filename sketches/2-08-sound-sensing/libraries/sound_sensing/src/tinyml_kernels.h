@@ -120,6 +120,35 @@ void tml_depthwise_conv_fc_s8(const tml_conv_params* cp, const int8_t* input, co
                               const int32_t* bias, const int32_t* multipliers, const int8_t* shifts,
                               const tml_fc_params* fp, const int8_t* fc_weights, const int32_t* fc_bias,
                               int32_t* acc, int8_t* output);
+#if defined(__AVR__) && defined(__AVR_HAVE_MUL__)
+/**
+ * AVR: a CONV_2D whose inner loop is assembly generated for its shape (lib/deploy/codegen/avr_conv.ts). The
+ * generated `rows` computes, for one output channel and one output row, `groups` groups of `cols` unsigned
+ * sums of (w + 128)(x + 128) over each window, and writes to `found` the column and sum of those at or above
+ * `low` (the others give act_min); this driver pads the input into `scratch`, starts each sum at
+ * 2^23 - 128 * (its window's input sum), and turns the found sums into outputs exactly as tml_conv_s8 would.
+ */
+typedef uint8_t* (*tml_avr_conv_rows)(const uint8_t* x, const uint8_t* w, const uint8_t* start, uint8_t* found,
+                                      uint8_t groups, uint32_t low);
+typedef struct {
+  tml_avr_conv_rows rows;
+  const uint8_t* filter;  /* flash: per output channel, filter_h * filter_w * in_c bytes w + 128, kernel order */
+  const int32_t* offsets; /* flash: per channel, bias - (128 + zp) * sum(w) - 2^23 */
+  const int32_t* low;     /* flash: per channel, sums below this give act_min (no requantization needed) */
+  uint8_t* scratch;       /* padded_h * padded_w * in_c + 8 * groups * cols + 2 * padded_w * in_c + 3 * out_w
+                           * + 16 * out_c bytes, + the filter's bytes when filter_in_ram */
+  uint16_t padded_w, padded_h;
+  uint8_t cols, groups;
+  uint8_t filter_in_ram;  /* the kernel reads the filter from a copy in scratch (ld, 2 cycles; lpm takes 3) */
+} tml_avr_conv;
+
+void tml_avr_conv_s8(const tml_conv_params* p, const tml_avr_conv* a, const int8_t* input,
+                     const int32_t* multipliers, const int8_t* shifts, int8_t* output);
+/** The same fused with the FULLY_CONNECTED that alone reads it (like tml_conv_fc_s8); fc_bias is the plain bias. */
+void tml_avr_conv_fc_s8(const tml_conv_params* cp, const tml_avr_conv* a, const int8_t* input,
+                        const int32_t* multipliers, const int8_t* shifts, const tml_fc_params* fp,
+                        const int8_t* fc_weights, const int32_t* fc_bias, int32_t* acc, int8_t* output);
+#endif
 void tml_average_pool_s8(const tml_pool_params* p, const int8_t* input, int8_t* output);
 void tml_max_pool_s8(const tml_pool_params* p, const int8_t* input, int8_t* output);
 void tml_softmax_s8(const tml_softmax_params* p, const int8_t* input, int8_t* output);

@@ -23,17 +23,24 @@ export function oneOp(options: OperatorOptions, inputs: (Tensor | null)[], outpu
   };
 }
 
-/** Deterministic pseudo-random int8 values. */
-export function randInt8(n: number, seed: number, lo = -128, hi = 127): Int8Array {
-  const out = new Int8Array(n);
+/** A seeded xorshift generator: `r(n)` is a pseudo-random integer in [0, n). */
+export function rng(seed: number): (n: number) => number {
   let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
+  return (n: number) => {
     s ^= s << 13;
     s ^= s >>> 17;
     s ^= s << 5;
-    out[i] = lo + ((s >>> 0) % (hi - lo + 1));
-  }
-  return out;
+    return (s >>> 0) % n;
+  };
+}
+
+/** Every fused activation the int8 kernels take. */
+export const ACTIVATIONS = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1"] as const;
+
+/** Deterministic pseudo-random int8 values. */
+export function randInt8(n: number, seed: number, lo = -128, hi = 127): Int8Array {
+  const r = rng(seed);
+  return Int8Array.from({ length: n }, () => lo + r(hi - lo + 1));
 }
 
 export function randInt32(n: number, seed: number, range: number): Int32Array {

@@ -16,19 +16,7 @@ import {
 import type { ConvParams, FullyConnectedParams } from "../../lib/int8/mod.ts";
 import { computeOutSize } from "../../lib/int8/mod.ts";
 import type { Padding } from "../../lib/graph/types.ts";
-import { oneOp, q, randInt32, randInt8, tensor } from "./build.ts";
-
-function rng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return (n: number) => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) % n;
-  };
-}
-
-const acts = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1"] as const;
+import { ACTIVATIONS as acts, oneOp, q, randInt32, randInt8, rng, tensor } from "./build.ts";
 
 describe("fast kernels ≡ reference kernels", () => {
   test("CONV_2D and DEPTHWISE_CONV_2D: 120 random geometries, scales and activations", () => {

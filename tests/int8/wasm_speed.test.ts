@@ -11,19 +11,8 @@ import { computeOutSize } from "../../lib/int8/mod.ts";
 import { wasmSimdAvailable } from "../../lib/int8/wasm/engine.ts";
 import { requantMode, type RequantMode } from "../../lib/int8/wasm/kernels.ts";
 import type { Graph, Padding } from "../../lib/graph/types.ts";
-import { oneOp, q, randInt32, randInt8, tensor } from "./build.ts";
+import { ACTIVATIONS as acts, oneOp, q, randInt32, randInt8, rng, tensor } from "./build.ts";
 
-function rng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return (n: number) => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) % n;
-  };
-}
-
-const acts = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1"] as const;
 type Kind = "conv1x1" | "fc" | "dw3x3" | "dw3x3-broadcast";
 const kinds: Kind[] = ["conv1x1", "fc", "dw3x3", "dw3x3-broadcast"];
 

@@ -20,7 +20,7 @@
  *    Every output is checked against the host build of the same C and against the TypeScript int8 engine.
  *
  *    Goal: <= 8 cycles/MAC; measured (this script): FULLY_CONNECTED 12.4 (256 deep) and 11.2 (1024 deep),
- *    was 16.5 and 13.4; CONV_2D 18.0, was 120.9; DEPTHWISE_CONV_2D 83.5, was 438.4. Where the cycles go
+ *    was 16.5 and 13.4; CONV_2D 18.0, was 120.9; DEPTHWISE_CONV_2D 84.0, was 438.4. Where the cycles go
  *    (avr8js counts the datasheet's cycles: ld 2, lpm 3, muls 2, taken branch 2):
  *    - FULLY_CONNECTED, tml_avr_dot_rows: ld x 2 + lpm w 3 + muls 2 + add/adc 2 + brvs 1 = 10 per MAC, + 3 per
  *      8 for the loop, + ~0.6 for the out-of-line counting of 16-bit overflows on these uniformly random int8

@@ -110,22 +110,18 @@ function cases(): Record<string, Case> {
     out["DEPTHWISE_CONV_2D fused into FULLY_CONNECTED (rows longer than 16)"] = { graph: g.graph(x, z) };
   }
   // Convolutions through the AVR assembly generated for their shape.
-  {
+  // micro_speech's shape, smaller: a one-channel DEPTHWISE 10x8 stride 2 SAME with a ReLU, fused into 4 outputs
+  const speechShaped = (saturated: boolean): Graph => {
     const g = new GraphBuilder();
     const x = g.act([1, 21, 16, 1], 0.05, -128), y = g.act([1, 11, 8, 4], 0.1, -128), z = g.act([1, 4], 0.2, 2);
+    const filter = saturated ? g.weights([1, 10, 8, 4], 0.02, 0, true) : g.weights([1, 10, 8, 4], [0.01, 0.02, 0.015, 0.012]);
     g.op({ op: "DEPTHWISE_CONV_2D", padding: "SAME", strideW: 2, strideH: 2, dilationW: 1, dilationH: 1, depthMultiplier: 4, fusedActivation: "RELU" },
-      [x, g.weights([1, 10, 8, 4], [0.01, 0.02, 0.015, 0.012]), g.bias(4, 0.0005)], [y]);
+      [x, filter, g.bias(4, 0.0005)], [y]);
     g.op(fc("NONE"), [y, g.weights([4, 352], 0.01), g.bias(4, 0.001)], [z]);
-    out["AVR assembly: micro_speech's one-channel DEPTHWISE 10x8 stride 2 SAME, fused into 4 outputs"] = { graph: g.graph(x, z), asm: { filterIn: "ram" } };
-  }
-  {
-    const g = new GraphBuilder();
-    const x = g.act([1, 21, 16, 1], 0.05, -128), y = g.act([1, 11, 8, 4], 0.1, -128), z = g.act([1, 4], 0.2, 2);
-    g.op({ op: "DEPTHWISE_CONV_2D", padding: "SAME", strideW: 2, strideH: 2, dilationW: 1, dilationH: 1, depthMultiplier: 4, fusedActivation: "RELU" },
-      [x, g.weights([1, 10, 8, 4], 0.02, 0, true), g.bias(4, 0.0005)], [y]);
-    g.op(fc("NONE"), [y, g.weights([4, 352], 0.01), g.bias(4, 0.001)], [z]);
-    out["AVR assembly: the same with saturated weights, inputs all 127 (the largest sums)"] = { graph: g.graph(x, z), input: "max", asm: { filterIn: "ram" } };
-  }
+    return g.graph(x, z);
+  };
+  out["AVR assembly: micro_speech's one-channel DEPTHWISE 10x8 stride 2 SAME, fused into 4 outputs"] = { graph: speechShaped(false), asm: { filterIn: "ram" } };
+  out["AVR assembly: the same with saturated weights, inputs all 127 (the largest sums)"] = { graph: speechShaped(true), input: "max", asm: { filterIn: "ram" } };
   {
     const g = new GraphBuilder();
     const x = g.act([1, 9, 13, 3], 0.05, 7), y = g.act([1, 9, 13, 5], 0.08, -20);

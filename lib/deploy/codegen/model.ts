@@ -325,13 +325,17 @@ function prepareConv(e: Emitter, op: Operator, i: number): Call {
     inH, inW, inC, outH, outW, outC, filterH: fH, filterW: fW, strideH: o.strideH, strideW: o.strideW,
     padH, padW, dilationH: o.dilationH, dilationW: o.dilationW,
   };
-  const asm = convLike ? planAvrConv(shape, e.avrScratchLimit - e.avrScratchBytes) : undefined;
-  if (asm && "cols" in asm) {
-    // AVR: the assembly convolution generated for this shape (avr_conv.ts), with its own filter layout and
-    // bias constants; other targets get the portable kernel and the plain filter and bias.
-    const not = `!(${AVR_ASM})`;
-    const fName = constArray(e, `op${i}_filter`, "int8_t", dataOf(filter, i), `op ${i} ${kind} filter "${filter.name}" ${shapeStr(filter)}`, { guard: not });
-    const bName = biasData ? constArray(e, `op${i}_bias`, "int32_t", biasData, `op ${i} bias`, { guard: not }) : "NULL";
+  const plan = convLike ? planAvrConv(shape, e.avrScratchLimit - e.avrScratchBytes) : undefined;
+  const asm = plan && "cols" in plan ? plan : undefined;
+  // AVR: the assembly convolution generated for this shape (avr_conv.ts), with its own filter layout and bias
+  // constants. Without it, a one-channel depthwise convolution runs on AVR as CONV_2D on the OHWI filter, whose
+  // rows are contiguous runs for the assembly dot products (2x faster there than stepping out_c bytes per tap);
+  // Cortex-M keeps the depthwise kernel, whose DSP path is faster. Other targets get the plain filter and bias.
+  const avrAsConv = !asm && depthwise && convLike;
+  const plainGuard = asm ? `!(${AVR_ASM})` : avrAsConv ? "!defined(__AVR__)" : undefined;
+  const fName = constArray(e, `op${i}_filter`, "int8_t", dataOf(filter, i), `op ${i} ${kind} filter "${filter.name}" ${shapeStr(filter)}`, { guard: plainGuard });
+  const bName = biasData ? constArray(e, `op${i}_bias`, "int32_t", biasData, `op ${i} bias`, { guard: asm ? plainGuard : undefined }) : "NULL";
+  if (asm) {
     constArray(e, `op${i}_avr_filter`, "uint8_t", avrConvFilter(asm, ohwi), `op ${i} the filter as the AVR kernel reads it: w + 128, per channel, row, chunk of taps`, { guard: AVR_ASM, counted: false });
     const offsets = avrConvBias(asm, ohwi, biasData, qi.zp);
     constArray(e, `op${i}_avr_offsets`, "int32_t", offsets, `op ${i} bias - (128 + input zero point) * filter sum - 2^23, per channel`, { guard: AVR_ASM, counted: false });
@@ -353,15 +357,9 @@ function prepareConv(e: Emitter, op: Operator, i: number): Call {
       },
     });
   }
-  // Without the generated assembly, on AVR a one-channel depthwise convolution runs as CONV_2D on the OHWI filter, whose rows are
-  // contiguous runs for the assembly dot products (2x faster there than stepping out_c bytes per tap);
-  // Cortex-M keeps the depthwise kernel, whose DSP path is faster.
-  const avrAsConv = depthwise && convLike;
-  const fName = constArray(e, `op${i}_filter`, "int8_t", dataOf(filter, i), `op ${i} ${kind} filter "${filter.name}" ${shapeStr(filter)}`, { guard: avrAsConv ? "!defined(__AVR__)" : undefined });
   if (avrAsConv) {
     constArray(e, `op${i}_filter_ohwi`, "int8_t", ohwi, `op ${i} the same filter as CONV_2D [${outC}, ${fH}, ${fW}, 1] (AVR)`, { guard: "defined(__AVR__)", counted: false });
   }
-  const bName = biasData ? constArray(e, `op${i}_bias`, "int32_t", biasData, `op ${i} bias`) : "NULL";
   return convCall(e, setup, fName, bName, avrAsConv ? { avr: { type: "tml_conv_params", fields: {}, fn: "tml_conv_s8", args: [] } } : {});
 }
 

@@ -122,6 +122,7 @@ export function runAvr(hex: string, options: RunAvrOptions = {}): AvrRun {
     }
   };
 
+  const onInstruction = options.onInstruction;
   const started = Date.now();
   let stoppedBy: AvrRun["stoppedBy"] = "cycle-limit";
   while (cpu.cycles < maxCycles) {
@@ -129,10 +130,10 @@ export function runAvr(hex: string, options: RunAvrOptions = {}): AvrRun {
     const batchEnd = Math.min(cpu.cycles + 100_000, maxCycles);
     while (cpu.cycles < batchEnd && !marker) {
       const interruptsWereOn = cpu.interruptsEnabled;
-      if (options.onInstruction) {
+      if (onInstruction) {
         const pc = cpu.pc, before = cpu.cycles;
         avrInstruction(cpu);
-        options.onInstruction(pc, cpu.cycles - before);
+        onInstruction(pc, cpu.cycles - before);
       } else {
         avrInstruction(cpu);
       }

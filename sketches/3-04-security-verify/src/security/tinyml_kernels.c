@@ -1107,6 +1107,26 @@ typedef struct {
 #endif
 } tml_conv_channel;
 
+/* What CONV_2D and DEPTHWISE_CONV_2D channels share: bias (and with input_offset * the filter sum), the
+ * requantization, and the output columns whose window lies inside the input horizontally. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void channel_constants(const tml_conv_params* p, const int32_t* bias, const int32_t* multipliers,
+                              const int8_t* shifts, int32_t oc, int32_t filter_sum, tml_conv_channel* ch) {
+  ch->bias = bias ? TML_RD_I32(&bias[oc]) : 0;
+  ch->full_bias = ch->bias + p->input_offset * filter_sum;
+  ch->multiplier = TML_RD_I32(&multipliers[oc]);
+  ch->shift = TML_RD_I8(&shifts[oc]);
+  {
+    /* in_x0 = ox * stride_w - pad_w >= 0 and in_x0 + (filter_w - 1) * dilation_w < in_w */
+    const int32_t last = p->in_w - 1 - (p->filter_w - 1) * p->dilation_w + p->pad_w;
+    ch->interior_lo = (p->pad_w + p->stride_w - 1) / p->stride_w;
+    ch->interior_hi = last < 0 ? 0 : last / p->stride_w + 1;
+    if (ch->interior_hi > p->out_w) ch->interior_hi = p->out_w;
+  }
+}
+
 static void conv_channel(const tml_conv_params* p, const int8_t* filter, const int32_t* bias,
                          const int32_t* multipliers, const int8_t* shifts, int32_t oc, tml_conv_channel* ch) {
   const int32_t taps = p->filter_h * p->filter_w, groups = p->in_c / p->filter_in_c;
@@ -1130,17 +1150,7 @@ static void conv_channel(const tml_conv_params* p, const int8_t* filter, const i
     if (ch->has_tap_sums) ch->tap_sums[t] = (int16_t)s;
     total += s;
   }
-  ch->bias = bias ? TML_RD_I32(&bias[oc]) : 0;
-  ch->full_bias = ch->bias + p->input_offset * total;
-  ch->multiplier = TML_RD_I32(&multipliers[oc]);
-  ch->shift = TML_RD_I8(&shifts[oc]);
-  {
-    /* in_x0 = ox * stride_w - pad_w >= 0 and in_x0 + (filter_w - 1) * dilation_w < in_w */
-    const int32_t last = p->in_w - 1 - (p->filter_w - 1) * p->dilation_w + p->pad_w;
-    ch->interior_lo = (p->pad_w + p->stride_w - 1) / p->stride_w;
-    ch->interior_hi = last < 0 ? 0 : last / p->stride_w + 1;
-    if (ch->interior_hi > p->out_w) ch->interior_hi = p->out_w;
-  }
+  channel_constants(p, bias, multipliers, shifts, oc, total, ch);
   {
     const size_t run = (size_t)p->filter_w * fic;
     const size_t row_step = (size_t)p->dilation_h * (size_t)p->in_w * (size_t)p->in_c;
@@ -1237,6 +1247,21 @@ static int8_t requantize(const tml_conv_params* p, int32_t acc, int32_t multipli
 }
 
 
+/* A requantized value plus the output zero point, clamped to the activation range [lo, hi]. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline int8_t output_clamp(int32_t v, int16_t offset, int16_t lo, int16_t hi) {
+  /* Pre-clamp to +-16384 so the rest runs in 16 bits (cheaper on 8-bit CPUs): beyond that the int8 result
+   * saturates either way, as the zero point and the activation limits lie within int8. */
+  if (v > 16384) v = 16384;
+  if (v < -16384) v = -16384;
+  {
+    const int16_t q = (int16_t)((int16_t)v + offset);
+    return (int8_t)(q < lo ? lo : (q > hi ? hi : q));
+  }
+}
+
 /* Requantization and clamp of one interior output. */
 static int8_t conv_row_output(const tml_conv_row* r, int32_t v) {
 #if TML_AVR_ASM
@@ -1244,14 +1269,7 @@ static int8_t conv_row_output(const tml_conv_row* r, int32_t v) {
 #else
   v = tml_mbqm(v, r->multiplier, r->shift);
 #endif
-  /* Pre-clamp to +-16384 so the rest runs in 16 bits (cheaper on 8-bit CPUs): beyond that the int8 result
-   * saturates either way, as the zero point and the activation limits lie within int8. */
-  if (v > 16384) v = 16384;
-  if (v < -16384) v = -16384;
-  {
-    const int16_t q = (int16_t)((int16_t)v + r->output_offset);
-    return (int8_t)(q < r->act_min ? r->act_min : (q > r->act_max ? r->act_max : q));
-  }
+  return output_clamp(v, r->output_offset, r->act_min, r->act_max);
 }
 
 /* n >= 1 interior outputs of one channel: a dot product (on AVR two at a time) and a requantization each. */
@@ -1397,16 +1415,7 @@ static void depthwise_channel(const tml_conv_params* p, const int8_t* filter, co
   ch->channel0 = (size_t)(p->depth_multiplier == 1 ? oc : oc / p->depth_multiplier);
   ch->w = w;
   for (t = 0; t < taps; ++t, w += p->out_c) total += TML_RD_I8(w);
-  ch->bias = bias ? TML_RD_I32(&bias[oc]) : 0;
-  ch->full_bias = ch->bias + p->input_offset * total;
-  ch->multiplier = TML_RD_I32(&multipliers[oc]);
-  ch->shift = TML_RD_I8(&shifts[oc]);
-  {
-    const int32_t last = p->in_w - 1 - (p->filter_w - 1) * p->dilation_w + p->pad_w;
-    ch->interior_lo = (p->pad_w + p->stride_w - 1) / p->stride_w;
-    ch->interior_hi = last < 0 ? 0 : last / p->stride_w + 1;
-    if (ch->interior_hi > p->out_w) ch->interior_hi = p->out_w;
-  }
+  channel_constants(p, bias, multipliers, shifts, oc, total, ch);
   ch->interior_fast = p->filter_h <= 255 && p->filter_w <= 255 && (size_t)p->dilation_h * (size_t)p->in_w * (size_t)p->in_c <= 0xffffu &&
                       (size_t)p->out_c <= 0xffffu;
   r->x_step = (size_t)p->stride_w * (size_t)p->in_c;
@@ -2143,13 +2152,9 @@ static void avr_conv_start(const tml_conv_params* p, const tml_avr_conv* a, cons
 __attribute__((noinline)) static int8_t avr_conv_requantize(const tml_conv_params* p, const tml_avr_rq* ch,
                                                              uint32_t sum) {
   int32_t v = (int32_t)sum + ch->offset;
-  int16_t q;
   v = ch->shift <= 0 && ch->m != INT32_MIN ? tml_avr_mbqm_core(v, ch->m, (uint8_t)-ch->shift)
                                            : tml_mbqm(v, ch->m, ch->shift);
-  if (v > 16384) v = 16384; /* as in conv_row_output: beyond this the int8 result saturates either way */
-  if (v < -16384) v = -16384;
-  q = (int16_t)((int16_t)v + p->output_offset);
-  return (int8_t)(q < p->act_min ? p->act_min : (q > p->act_max ? p->act_max : q));
+  return output_clamp(v, (int16_t)p->output_offset, (int16_t)p->act_min, (int16_t)p->act_max);
 }
 
 /* acc[o] += sum over j of (vals[j] - zp) * w[o * step + j], o < depth, skipping values at the zero point. */
